@@ -1,0 +1,1 @@
+"""Built-in behaviour, shipped as ordinary plugins (see ``plugins.DEFAULT_PLUGINS``)."""

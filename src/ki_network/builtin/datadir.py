@@ -1,0 +1,89 @@
+"""The data directory source: ``actors.yaml``, ``offers.yaml`` ... or their ``.jsonl`` twins."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..config import NetworkConfig
+from ..errors import Origin, Problem
+from ..plugins import hookimpl
+from ..records import KINDS, RecordSet
+from ..yamlio import Record, read_yaml
+
+#: Kinds whose file must exist; the others are optional.
+REQUIRED = ("actors",)
+
+
+def list_file(directory: Path, kind: str) -> Path | None:
+    """The file holding ``kind`` records, YAML preferred; ``None`` when there is none."""
+    for suffix in (".yaml", ".yml", ".jsonl"):
+        candidate = directory / f"{kind}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+@hookimpl(tryfirst=True)
+def ki_network_read_records(directory: Path, config: NetworkConfig, records: RecordSet) -> None:
+    for kind in KINDS:
+        path = list_file(directory, kind)
+        if path is None:
+            if kind in REQUIRED:
+                records.problem(Problem(Origin(str(directory / f"{kind}.yaml")), "file not found"))
+            continue
+        records.files[kind] = path
+        display = str(path)
+        if path.suffix == ".jsonl":
+            read_jsonl(path, display, kind, records)
+        else:
+            read_yaml_list(path, display, kind, records)
+
+
+def read_yaml_list(path: Path, display: str, kind: str, records: RecordSet) -> None:
+    data, problems = read_yaml(path, display)
+    for problem in problems:
+        records.problem(problem)
+    if problems or data is None:
+        return
+    if not isinstance(data, list):
+        origin = data.origin if isinstance(data, Record) else Origin(display, 1, 1)
+        records.problem(Problem(origin, f"{display} must be a list of {kind}, one '- ' item each"))
+        return
+    for index, item in enumerate(data):
+        if isinstance(item, Record):
+            records.add(kind, item)
+        else:
+            records.problem(Problem(_item_origin(display, data, index),
+                                    f"item {index + 1} is not a mapping of fields"))
+
+
+def _item_origin(display: str, items: list[object], index: int) -> Origin:
+    # A scalar carries no position; the previous mapping's position is the best guess.
+    for previous in reversed(items[:index]):
+        if isinstance(previous, Record):
+            return Origin(display, previous.origin.line, 0)
+    return Origin(display)
+
+
+def read_jsonl(path: Path, display: str, kind: str, records: RecordSet) -> None:
+    try:
+        handle = path.open(encoding="utf-8-sig")
+    except OSError as exc:
+        records.problem(Problem(Origin(display), f"cannot read: {exc.strerror}"))
+        return
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            origin = Origin(display, number, 1)
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                records.problem(Problem(Origin(display, number, exc.colno),
+                                        f"not valid JSON: {exc.msg}"))
+                continue
+            if not isinstance(data, dict):
+                records.problem(Problem(origin, "each line must be one JSON object"))
+                continue
+            records.add(kind, Record(data, origin=origin))

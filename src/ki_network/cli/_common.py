@@ -1,0 +1,86 @@
+"""What every command shares: loading with clean errors, output formats, progress."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import DataError, PluginError
+from ..loader import load
+from ..network import Network
+
+T = TypeVar("T")
+
+
+class _Group(click.Group):
+    """Turns library errors raised anywhere in a command into one clear message and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DataError as exc:
+            report_problems(exc)
+            ctx.exit(1)
+        except PluginError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"],
+                                           "max_content_width": 100})
+@click.version_option(package_name="ki-network")
+def main() -> None:
+    """Coordinate the integration work of a district.
+
+    DIR is always a network data directory (network.yaml, actors.yaml, offers.yaml, ...).
+    Exit codes: 0 fine, 1 invalid data or findings, 2 usage error.
+    """
+
+
+def report_problems(error: DataError) -> None:
+    for problem in error.problems:
+        click.echo(str(problem), err=True)
+    count = len(error.problems)
+    click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
+
+
+def load_network(directory: str) -> Network:
+    """Load ``directory``; data and plugin errors propagate to the group's handler."""
+    net = load(directory)
+    for failure in net.hooks.load_failures:
+        click.echo(f"warning: plugin {failure.name!r} not loaded: {failure.error}", err=True)
+    return net
+
+
+directory_argument = click.argument(
+    "directory", metavar="DIR", type=click.Path(exists=True, file_okay=False))
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="text for people, json for programs (a stable, documented contract).")
+
+audience_option = click.option(
+    "--audience", type=click.Choice(["public", "partners", "internal"]), default="public",
+    show_default=True, help="Who will see the output: nothing more restricted is included.")
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def progress(items: Iterable[T], label: str, length: int | None = None) -> Iterator[T]:
+    """Iterate with a progress bar on stderr when it is a terminal, silently otherwise."""
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    with click.progressbar(items, label=label, length=length, file=sys.stderr) as bar:
+        yield from bar
+
+
+def command(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
+    """Register a command on :data:`main`."""
+    return main.command(name, **kwargs)

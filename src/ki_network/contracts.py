@@ -1,0 +1,52 @@
+"""Protocols for the objects that plugins contribute through hooks.
+
+Plugins do not subclass anything: any object with these attributes and methods will do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from .model import Finding, Offer, Severity
+    from .network import Network
+
+
+@runtime_checkable
+class Rule(Protocol):
+    """A coordination rule: looks at the network, yields findings.
+
+    ``settings`` are the rule's settings from ``network.yaml`` (``rules: {<id>: {...}}``).
+    """
+
+    id: str
+    default_severity: Severity
+
+    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterable[Finding]: ...
+
+
+@runtime_checkable
+class DuplicateSignal(Protocol):
+    """One similarity signal between two offers.
+
+    ``compare`` returns ``None`` when it has nothing to say (a field is missing on one side),
+    else a similarity in [0, 1] and a short explanation naming the values compared.
+    """
+
+    name: str
+    weight: float
+
+    def compare(self, a: Offer, b: Offer, network: Network) -> tuple[float, str] | None: ...
+
+
+@runtime_checkable
+class Exporter(Protocol):
+    """An output format: writes the network (for an audience) to a file."""
+
+    name: str
+    suffix: str
+    description: str
+
+    def export(self, network: Network, path: Path, options: Mapping[str, Any]) -> None: ...

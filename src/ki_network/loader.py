@@ -1,0 +1,80 @@
+"""``load(path) -> Network``: read a data directory through the source plugins."""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+import pluggy
+
+from .build import Builder
+from .config import NetworkConfig, config_from_record
+from .errors import DataError, Origin, Problem
+from .network import Network
+from .plugins import Hooks, make_plugin_manager
+from .records import KINDS, RecordSet
+from .region import Region, did_you_mean
+from .yamlio import read_yaml
+
+
+def load(path: str | PathLike[str], plugin_manager: pluggy.PluginManager | None = None
+         ) -> Network:
+    """Load the network in data directory ``path``.
+
+    Raises :class:`~ki_network.DataError` with every problem when the data is invalid, and
+    :class:`~ki_network.PluginError` when a plugin fails.
+
+    >>> net = load("examples/oberberg")  # doctest: +SKIP
+    >>> len(net.actors)  # doctest: +SKIP
+    64
+    """
+    directory = Path(path)
+    if not directory.is_dir():
+        raise DataError([Problem(Origin(str(directory)), "not a directory")])
+    hooks = Hooks(plugin_manager or make_plugin_manager())
+    config, problems = read_config(directory)
+    for name in [n for n, v in config.plugins.items() if v is False]:
+        hooks.unregister(name)
+    hooks.configure(config)
+
+    region, region_problems = _region(config, hooks)
+    problems += region_problems
+    records = RecordSet()
+    hooks.read_records(directory, config, records)
+    for kind in KINDS:
+        for record in records.records[kind]:
+            hooks.normalize_record(kind, record, config)
+    builder = Builder(config, region, hooks.topics(), hooks.target_groups(),
+                      hooks.label_aliases(config.region))
+    built, build_problems = builder.build(records)
+    problems += build_problems
+    if problems:
+        raise DataError(problems)
+    network = Network(config, region, builder.topics.values(), builder.target_groups.values(),
+                      built, hooks, directory)
+    network.record_files.update(records.files)
+    hooks.loaded(network)
+    return network
+
+
+def read_config(directory: Path) -> tuple[NetworkConfig, list[Problem]]:
+    """Read ``network.yaml`` of ``directory``."""
+    path = directory / "network.yaml"
+    data, problems = read_yaml(path, str(path))
+    config, config_problems = config_from_record(data, str(path), directory)
+    return config, problems + config_problems
+
+
+def _region(config: NetworkConfig, hooks: Hooks) -> tuple[Region, list[Problem]]:
+    if config.region is None:
+        return Region(None, ()), []
+    municipalities = hooks.region_municipalities(config.region)
+    if municipalities is None:
+        origin = config.origin_of("region")
+        installed = [p.name for p in hooks.plugins() if not p.builtin]
+        hint = did_you_mean(config.region, installed) or (
+            f" (installed plugins: {', '.join(installed) or 'none'}; "
+            "install the region's plugin, e.g. ki-network-oberberg)")
+        return Region(config.region, ()), [
+            Problem(origin, f"unknown region {config.region!r}: no plugin provides it{hint}")]
+    return Region(config.region, municipalities), []

@@ -1,0 +1,173 @@
+"""Reading YAML safely, with positions; writing files atomically.
+
+Reading uses PyYAML's C parser with the safe constructor (libyaml parses, Python builds), so
+people's files load fast.  Three deliberate departures from plain ``yaml.safe_load``:
+
+* every mapping remembers where it and each of its keys stood, so a problem found later can be
+  reported as ``file:line:column``;
+* anchors and aliases are refused: data files never need them, and refusing them closes the
+  door on "billion laughs" alias bombs; custom tags are refused by the safe constructor;
+* booleans follow YAML 1.2 (only ``true``/``false``), so the language code ``no`` (Norwegian)
+  or an answer ``on`` stays a string.
+
+Write-back with comments preserved is in :mod:`ki_network.sources.roundtrip`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Hashable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Origin, Problem
+
+try:
+    _Parser: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing: same semantics, slower
+    _Parser = yaml.SafeLoader
+
+
+class Record(dict[str, Any]):
+    """A mapping read from a file that knows where it and each key came from."""
+
+    __slots__ = ("key_origins", "origin")
+
+    origin: Origin
+    key_origins: dict[str, Origin]
+
+    def __init__(self, *args: Any, origin: Origin, key_origins: dict[str, Origin] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.origin = origin
+        self.key_origins = {} if key_origins is None else key_origins
+
+    def origin_of(self, key: str) -> Origin:
+        """Where ``key`` stood, falling back to the record itself."""
+        return self.key_origins.get(key, self.origin)
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.2-style booleans: ``yes``, ``no``, ``on``, ``off`` stay strings."""
+
+
+_Resolver.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+class AliasRefused(yaml.YAMLError):
+    """Raised for anchors/aliases, which data files must not use."""
+
+    def __init__(self, mark: yaml.Mark | None) -> None:
+        super().__init__("anchors and aliases are not allowed in data files")
+        self.problem_mark = mark
+
+
+class _Loader(_Parser, _Resolver):  # type: ignore[misc]
+    path: str = "<string>"
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # A node met twice is an alias; refusing it here costs nothing and defeats alias bombs.
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise AliasRefused(node.start_mark)
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Record:
+        # Always deep: a Record must be complete when handed out (no generator construction).
+        key_origins: dict[str, Origin] = {}
+        record = Record(origin=self._origin(node.start_mark), key_origins=key_origins)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark)
+            key = str(key)
+            if key in record:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            key_origins[key] = self._origin(key_node.start_mark)
+            record[key] = self.construct_object(value_node, deep=True)
+        return record
+
+    def _origin(self, mark: yaml.Mark) -> Origin:
+        return Origin(self.path, mark.line + 1, mark.column + 1)
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[Record]:
+    yield loader.construct_mapping(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+
+
+def read_yaml(path: Path, display: str | None = None) -> tuple[Any, list[Problem]]:
+    """Parse one YAML file. Returns ``(data, problems)``; ``data`` is None when it failed.
+
+    ``display`` is the name used in problems (defaults to ``path``).
+    """
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return None, [Problem(Origin(name), "file not found")]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(Origin(name), f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    except OSError as exc:
+        return None, [Problem(Origin(name), f"cannot read: {exc.strerror}")]
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str = "<string>") -> tuple[Any, list[Problem]]:
+    """Parse YAML text; see :func:`read_yaml`."""
+    loader = _Loader(text)  # type: ignore[call-arg]
+    loader.path = name
+    try:
+        return loader.get_single_data(), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        origin = Origin(name, mark.line + 1, mark.column + 1) if mark else Origin(name)
+        problem = getattr(exc, "problem", None) or str(exc)
+        if isinstance(exc, yaml.constructor.ConstructorError) and "could not determine" in problem:
+            problem = f"custom tags are not allowed ({problem.split('tag ')[-1]})"
+        return None, [Problem(origin, f"not valid YAML: {problem}")]
+    finally:
+        loader.dispose()
+
+
+@contextlib.contextmanager
+def atomic_write(path: Path, mode: str = "w", encoding: str | None = "utf-8",
+                 newline: str | None = None) -> Iterator[Any]:
+    """Write ``path`` through a temporary file in the same directory and rename it into place.
+
+    Readers never see a half-written file, and a crash leaves the old file intact.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_write(target) as fh:
+    ...     _ = fh.write("hello")
+    >>> target.read_text()
+    'hello'
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": encoding, "newline": newline}
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        Path(tmp).chmod(path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
