@@ -450,7 +450,10 @@ class Builder:
             status=f.choice("status", EventStatus, EventStatus.CONFIRMED),
             visibility=f.choice("visibility", Visibility, Visibility.PUBLIC),
             contact=f.contact(), url=f.string("url"), description=f.text("description"),
-            extra=f.extra())
+            uid=f.string("uid"),
+            recurrence_id=f.time("recurrence_id", f.record["recurrence_id"])
+            if f.record.get("recurrence_id") is not None else None,
+            this_and_future=f.record.get("this_and_future") is True, extra=f.extra())
         if ident and title and organisers and schedule:
             self.built.events[ident] = event
 

@@ -302,7 +302,11 @@ class Offer:
 
 @attrs.frozen
 class Event:
-    """A dated happening, one-off or recurring, with one or more organisers."""
+    """A dated happening, one-off or recurring, with one or more organisers.
+
+    Events imported from a partner's feed carry the feed's ``uid``; a record with a
+    ``recurrence_id`` overrides one occurrence of the series with the same ``uid``.
+    """
 
     id: str
     title: Text = attrs.field(converter=to_text)
@@ -319,11 +323,20 @@ class Event:
     contact: Contact = attrs.field(factory=Contact)
     url: str | None = None
     description: Text | None = None
+    uid: str | None = None
+    recurrence_id: DateOrDateTime | None = None
+    this_and_future: bool = False
     extra: Extra = attrs.field(factory=dict)
 
     @property
     def actors(self) -> tuple[str, ...]:
         return self.organisers
+
+    @property
+    def overrides(self) -> bool:
+        """True if this record replaces one occurrence (or, with ``this_and_future``, the rest)
+        of the series with the same ``uid`` — as iCalendar's RECURRENCE-ID does."""
+        return self.recurrence_id is not None
 
 
 @attrs.frozen

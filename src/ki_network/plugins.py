@@ -85,7 +85,7 @@ def make_plugin_manager(*, entrypoints: bool = True, builtins: bool = True,
                 continue
             pm.register(plugin, name=ep.name)
             if ep.dist is not None:  # so list_plugin_distinfo() knows the version
-                pm._plugin_distinfo.append((plugin, ep.dist))  # noqa: SLF001
+                pm._plugin_distinfo.append((plugin, ep.dist))
     if builtins:
         for module_name in DEFAULT_PLUGINS:
             if not pm.is_blocked(module_name):
