@@ -1,0 +1,218 @@
+"""Saving a network back to its data directory without losing anything.
+
+YAML files are updated in place with ruamel.yaml's round-trip mode: records that did not
+change are not touched (their comments, quoting and order stay), changed records are updated
+key by key, new ones are appended and removed ones deleted.  JSON Lines files are rewritten.
+Every write is atomic.
+
+>>> import tempfile, pathlib
+>>> from ki_network.testing import tiny_network
+>>> net = tiny_network()
+>>> target = pathlib.Path(tempfile.mkdtemp())
+>>> save(net, target)
+>>> from ki_network import load
+>>> load(target, net.hooks.pm).offers == net.offers
+True
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from .records import KINDS
+from .serialize import DEFAULTS, plain, record_key, records_of
+from .yamlio import atomic_write
+
+if TYPE_CHECKING:
+    from .network import Network
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap people's long lines
+    yaml.allow_unicode = True
+    return yaml
+
+
+def _dump(data: Any, path: Path, like: str = "") -> None:
+    """Dump ``data`` atomically, indenting lists the way the text ``like`` does.
+
+    ruamel.yaml has one dash offset for all levels; files written by people usually put the
+    top-level dashes in column 0 and nested ones two spaces in.  So nested lists are written
+    with the nested offset and the whole text is shifted to the top-level offset afterwards.
+    """
+    top = re.search(r"^( *)- ", like, flags=re.MULTILINE)
+    nested = re.search(r"^( *)[\w-]+:[ \t]*\n( *)- ", like, flags=re.MULTILINE)
+    top_offset = len(top.group(1)) if top else 0
+    offset = len(nested.group(2)) - len(nested.group(1)) if nested else 2
+    yaml = _yaml()
+    yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
+    shift = offset - top_offset
+
+    def transform(text: str) -> str:
+        if shift <= 0:
+            return text
+        pad = " " * shift
+        return "".join(line.removeprefix(pad) for line in text.splitlines(keepends=True))
+
+    with atomic_write(path) as handle:
+        yaml.dump(data, handle, transform=transform)
+
+
+def save(network: Network, directory: str | Path | None = None,
+         kinds: Iterable[str] = KINDS) -> None:
+    """Write the network's records to ``directory`` (default: where it was loaded from).
+
+    Each kind goes to the file it was read from (``.yaml`` or ``.jsonl``), else to
+    ``<kind>.yaml``; a kind without records gets no new file.
+    """
+    target = Path(directory) if directory is not None else network.directory
+    if target is None:
+        raise ValueError("the network was not loaded from a directory; name one")
+    target.mkdir(parents=True, exist_ok=True)
+    if not (target / "network.yaml").exists():
+        write_yaml(target / "network.yaml", _config_record(network))
+    for kind in kinds:
+        source = network.record_files.get(kind)
+        path = target / (source.name if source is not None else f"{kind}.yaml")
+        records = records_of(network, kind)
+        if not records and not path.exists():
+            continue
+        write_records(path, kind, records)
+
+
+def _config_record(network: Network) -> dict[str, Any]:
+    config = network.config
+    record: dict[str, Any] = {"name": config.name, "timezone": config.timezone,
+                              "language": config.language, "id_namespace": config.id_namespace}
+    if config.region:
+        record["region"] = config.region
+    for key, value in (("main_languages", config.main_languages), ("rules", config.rules),
+                       ("plugins", config.plugins)):
+        if value:
+            record[key] = plain(value)
+    record.update(plain(config.extra))
+    return record
+
+
+def write_records(path: Path, kind: str, records: Sequence[Mapping[str, Any]]) -> None:
+    """Write ``records`` to ``path``: JSON Lines rewritten, YAML updated in place."""
+    if path.suffix == ".jsonl":
+        with atomic_write(path) as handle:
+            for record in records:
+                handle.write(json.dumps(plain(record), ensure_ascii=False, default=_json_default))
+                handle.write("\n")
+    elif path.exists():
+        update_yaml_list(path, kind, records)
+    else:
+        write_yaml(path, [plain(r) for r in records])
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    _dump(data, path)
+
+
+def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]) -> None:
+    """Bring the YAML list in ``path`` in line with ``records``, keeping comments and order.
+
+    Records are matched by :func:`~ki_network.serialize.record_key` (with a running count for
+    keys that repeat).  Unchanged records are left exactly as they were written.
+    """
+    text = path.read_text(encoding="utf-8-sig")
+    document = _yaml().load(text)
+    if not isinstance(document, CommentedSeq):
+        document = CommentedSeq()
+    existing: dict[str, CommentedMap] = {}
+    for key, item in _keyed(kind, document):
+        if isinstance(item, CommentedMap):
+            existing.setdefault(key, item)
+    wanted = dict(_keyed(kind, records))
+    for index in reversed(range(len(document))):
+        item = document[index]
+        if not isinstance(item, CommentedMap) or _key_of(kind, document, index) not in wanted:
+            del document[index]
+    for key, record in wanted.items():
+        if key in existing:
+            _update_map(existing[key], record)
+        else:
+            document.append(_to_yaml(plain(record)))
+    _dump(document, path, like=text)
+
+
+def _keyed(kind: str, items: Sequence[Any]) -> list[tuple[str, Any]]:
+    counts: Counter[str] = Counter()
+    out = []
+    for item in items:
+        base = record_key(kind, item) if isinstance(item, Mapping) else f"<scalar {item!r}>"
+        counts[base] += 1
+        out.append((f"{base}#{counts[base]}", item))
+    return out
+
+
+def _key_of(kind: str, items: Sequence[Any], index: int) -> str:
+    return _keyed(kind, items[: index + 1])[-1][0]
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equal as data, whatever the spelling (``2026-01-01`` text vs date, list vs flow)."""
+    return _canonical(old) == _canonical(new)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _update_map(old: CommentedMap, new: Mapping[str, Any]) -> None:
+    for key in [k for k in old if k not in new]:
+        if DEFAULTS.get(key) != old[key]:  # a spelt-out default means the same: keep it
+            del old[key]
+    for key, value in new.items():
+        if key in old and _same(old[key], value):
+            continue
+        if key in old and isinstance(old[key], CommentedMap) and isinstance(value, Mapping):
+            _update_map(old[key], value)
+        elif (key in old and isinstance(old[key], CommentedSeq) and isinstance(value, list)
+              and len(old[key]) == len(value)):
+            for index, entry in enumerate(value):
+                current = old[key][index]
+                if isinstance(current, CommentedMap) and isinstance(entry, Mapping):
+                    _update_map(current, entry)
+                elif not _same(current, entry):
+                    old[key][index] = _to_yaml(plain(entry))
+        else:
+            old[key] = _to_yaml(plain(value))
+
+
+def _to_yaml(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        result = CommentedMap()
+        for k, v in value.items():
+            result[k] = _to_yaml(v)
+        return result
+    if isinstance(value, list):
+        return CommentedSeq([_to_yaml(v) for v in value])
+    return value
