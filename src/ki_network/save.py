@@ -171,7 +171,7 @@ def _key_of(kind: str, items: Sequence[Any], index: int) -> str:
 
 def _same(old: Any, new: Any) -> bool:
     """Equal as data, whatever the spelling (``2026-01-01`` text vs date, list vs flow)."""
-    return _canonical(old) == _canonical(new)
+    return bool(_canonical(old) == _canonical(new))
 
 
 def _canonical(value: Any) -> Any:
