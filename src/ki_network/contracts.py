@@ -1,6 +1,7 @@
 """Protocols for the objects that plugins contribute through hooks.
 
-Plugins do not subclass anything: any object with these attributes and methods will do.
+Plugins do not subclass anything: any object with these attributes and methods will do
+(plain attributes, properties or frozen attrs fields alike).
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ class Rule(Protocol):
     ``settings`` are the rule's settings from ``network.yaml`` (``rules: {<id>: {...}}``).
     """
 
-    id: str
-    default_severity: Severity
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def default_severity(self) -> Severity: ...
 
     def check(self, network: Network, settings: Mapping[str, Any]) -> Iterable[Finding]: ...
 
@@ -35,8 +39,11 @@ class DuplicateSignal(Protocol):
     else a similarity in [0, 1] and a short explanation naming the values compared.
     """
 
-    name: str
-    weight: float
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def weight(self) -> float: ...
 
     def compare(self, a: Offer, b: Offer, network: Network) -> tuple[float, str] | None: ...
 
@@ -45,8 +52,13 @@ class DuplicateSignal(Protocol):
 class Exporter(Protocol):
     """An output format: writes the network (for an audience) to a file."""
 
-    name: str
-    suffix: str
-    description: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def suffix(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
 
     def export(self, network: Network, path: Path, options: Mapping[str, Any]) -> None: ...

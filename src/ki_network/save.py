@@ -110,7 +110,7 @@ def write_records(path: Path, kind: str, records: Sequence[Mapping[str, Any]]) -
     if path.suffix == ".jsonl":
         with atomic_write(path) as handle:
             for record in records:
-                handle.write(json.dumps(plain(record), ensure_ascii=False, default=_json_default))
+                handle.write(json.dumps(plain(record), ensure_ascii=False, default=json_default))
                 handle.write("\n")
     elif path.exists():
         update_yaml_list(path, kind, records)
@@ -118,7 +118,8 @@ def write_records(path: Path, kind: str, records: Sequence[Mapping[str, Any]]) -
         write_yaml(path, [plain(r) for r in records])
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """``default=`` for :func:`json.dumps`: dates as ISO text."""
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -7,7 +7,7 @@ failed), 2 usage error.
 
 from __future__ import annotations
 
-from . import core  # noqa: F401 - registers commands on main
+from . import core, export  # noqa: F401 - registers commands on main
 from ._common import main
 
 __all__ = ["main"]

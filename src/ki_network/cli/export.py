@@ -1,0 +1,43 @@
+"""``export``: write the network in a format contributed by an exporter plugin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import audience_option, command, directory_argument, load_network
+
+
+@command("export")
+@directory_argument
+@click.option("--to", "format_name", metavar="FORMAT",
+              help="Exporter name (see --list); default: guessed from the output's suffix.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file.")
+@click.option("--list", "list_only", is_flag=True, help="List the available exporters.")
+@audience_option
+def export_command(directory: str, format_name: str | None, output: Path | None,
+                   list_only: bool, audience: str) -> None:
+    """Export DIR with one of the exporters that plugins contribute (json, jsonl, ...)."""
+    net = load_network(directory)
+    exporters = {e.name: e for e in net.hooks.exporters()}
+    if list_only:
+        for exporter in exporters.values():
+            click.echo(f"{exporter.name:<10} {exporter.suffix:<8} {exporter.description}")
+        return
+    if output is None:
+        raise click.UsageError("name the output file with -o")
+    if format_name is None:
+        by_suffix = [e for e in exporters.values() if e.suffix == output.suffix]
+        if not by_suffix:
+            raise click.UsageError(f"no exporter writes {output.suffix or 'files without suffix'};"
+                                   f" choose one with --to ({', '.join(exporters)})")
+        exporter = by_suffix[0]
+    elif format_name in exporters:
+        exporter = exporters[format_name]
+    else:
+        raise click.UsageError(f"unknown exporter {format_name!r}; "
+                               f"available: {', '.join(exporters)}")
+    exporter.export(net.for_audience(audience), output, {"audience": audience})
+    click.echo(f"wrote {output} ({exporter.name}, audience {audience})")
