@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from ki_network.cli import main
@@ -57,4 +60,33 @@ def test_list_names_the_builtin_exporters(tmp_path: Path) -> None:
     directory = write_network(tmp_path / "net")
     result = CliRunner().invoke(main, ["export", str(directory), "--list"])
     assert result.exit_code == 0
-    assert [line.split()[0] for line in result.output.splitlines()] == ["json", "jsonl"]
+    assert {line.split()[0] for line in result.output.splitlines()} >= {"json", "jsonl", "hsds"}
+
+
+HSDS_CHECK = Path(__file__).resolve().parents[1].parent / "shared" / "checks" / "hsds_validate.py"
+
+
+@pytest.mark.skipif(not HSDS_CHECK.exists(), reason=f"no shared HSDS checker at {HSDS_CHECK}")
+def test_hsds_export_passes_the_official_schemas(tmp_path: Path) -> None:
+    directory = _network_with_internal(tmp_path)
+    out = tmp_path / "services.json"
+    result = CliRunner().invoke(main, ["export", str(directory), "--to", "hsds", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    check = subprocess.run([sys.executable, str(HSDS_CHECK), "json", str(out)],
+                           capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
+    page = json.loads(out.read_text(encoding="utf-8"))
+    assert MARKER not in out.read_text(encoding="utf-8")
+    (service,) = page["contents"]
+    assert service["name"] == "Sprachcafé"
+    assert service["schedules"][0]["byday"] == "TU"
+    assert service["schedules"][0]["opens_at"] == "09:30+01:00"
+    assert {lang["code"] for lang in service["languages"]} == {"de", "ar"}
+
+
+def test_hsds_ids_are_stable_across_exports(tmp_path: Path) -> None:
+    directory = write_network(tmp_path / "net")
+    first, second = tmp_path / "1.json", tmp_path / "2.json"
+    for out in (first, second):
+        CliRunner().invoke(main, ["export", str(directory), "--to", "hsds", "-o", str(out)])
+    assert first.read_bytes() == second.read_bytes()

@@ -46,6 +46,7 @@ DEFAULT_PLUGINS = (
     "ki_network.builtin.vocabulary",
     "ki_network.builtin.datadir",
     "ki_network.builtin.exporters",
+    "ki_network.builtin.hsds",
 )
 
 
