@@ -66,6 +66,8 @@ class PluginError(Exception):
         self.plugin = plugin
         self.hook = hook
         self.error = error
+        # One line, whatever the plugin's message looks like: the command line prints it as is.
+        message = " ".join(str(error).split())
         super().__init__(
-            f"plugin {plugin!r} failed in hook {hook}: {type(error).__name__}: {error}"
+            f"plugin {plugin!r} failed in hook {hook}: {type(error).__name__}: {message}"
         )

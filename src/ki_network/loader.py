@@ -33,8 +33,7 @@ def load(path: str | PathLike[str], plugin_manager: pluggy.PluginManager | None 
         raise DataError([Problem(Origin(str(directory)), "not a directory")])
     hooks = Hooks(plugin_manager or make_plugin_manager())
     config, problems = read_config(directory)
-    for name in [n for n, v in config.plugins.items() if v is False]:
-        hooks.unregister(name)
+    hooks = hooks.without(n for n, v in config.plugins.items() if v is False)
     hooks.configure(config)
 
     region, region_problems = _region(config, hooks)

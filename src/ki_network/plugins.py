@@ -16,8 +16,9 @@ import importlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
-from importlib.metadata import entry_points
+from collections.abc import Callable, Iterable, Sequence
+from importlib.metadata import PackageNotFoundError, entry_points
+from importlib.metadata import version as version_of
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from .errors import PluginError
+from .errors import DataError, PluginError
 
 if TYPE_CHECKING:
     from .config import NetworkConfig
@@ -58,8 +59,19 @@ class PluginLoadFailure:
     error: str
 
 
+class PluginManager(pluggy.PluginManager):
+    """A pluggy manager that also remembers plugin versions and entry points that failed."""
+
+    def __init__(self) -> None:
+        super().__init__("ki_network")
+        #: entry points that could not be imported or did not validate; the others loaded.
+        self.load_failures: list[PluginLoadFailure] = []
+        #: plugin name -> version of the distribution that installed it.
+        self.versions: dict[str, str] = {}
+
+
 def make_plugin_manager(*, entrypoints: bool = True, builtins: bool = True,
-                        disabled: Sequence[str] = ()) -> pluggy.PluginManager:
+                        disabled: Sequence[str] = ()) -> PluginManager:
     """A fresh plugin manager with the hook specifications.
 
     :param entrypoints: discover installed plugins (entry-point group ``ki_network``).
@@ -70,34 +82,61 @@ def make_plugin_manager(*, entrypoints: bool = True, builtins: bool = True,
     >>> "ki_network.builtin.datadir" in {name for name, _ in pm.list_name_plugin()}
     True
     """
-    pm = pluggy.PluginManager("ki_network")
+    pm = PluginManager()
     pm.add_hookspecs(hookspecs)
-    blocked = {*disabled, *_env_list(DISABLE_ENV)}
-    for name in blocked:
+    for name in {*disabled, *_env_list(DISABLE_ENV)}:
         pm.set_blocked(name)
-    failures: list[PluginLoadFailure] = []
     if entrypoints:
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
                 continue
-            try:
-                plugin = ep.load()
-            except Exception as exc:  # a broken plugin must not take the others down
-                failures.append(PluginLoadFailure(ep.name, f"{type(exc).__name__}: {exc}"))
-                continue
-            pm.register(plugin, name=ep.name)
-            if ep.dist is not None:  # so list_plugin_distinfo() knows the version
-                pm._plugin_distinfo.append((plugin, ep.dist))
+            version = ep.dist.version if ep.dist is not None else None
+            _register_entry_point(pm, ep.name, ep.load, version)
     if builtins:
+        version = _own_version()
         for module_name in DEFAULT_PLUGINS:
             if not pm.is_blocked(module_name):
                 pm.register(importlib.import_module(module_name), name=module_name)
+                if version:
+                    pm.versions[module_name] = version
     pm.check_pending()
-    pm.ki_network_load_failures = failures  # type: ignore[attr-defined]
     if os.environ.get(TRACE_ENV):
         pm.trace.root.setwriter(sys.stderr.write)
         pm.enable_tracing()
     return pm
+
+
+def _register_entry_point(pm: PluginManager, name: str, load: Callable[[], object],
+                          version: str | None) -> None:
+    """Import and register one installed plugin; a failure is recorded, never raised.
+
+    A broken optional plugin must not take the others down: an import error, a hook whose
+    name has a typo or whose arguments the specification does not know all end up in
+    ``pm.load_failures`` and the plugin stays unregistered.
+    """
+    try:
+        plugin = load()
+    except Exception as exc:
+        pm.load_failures.append(PluginLoadFailure(name, f"{type(exc).__name__}: {exc}"))
+        return
+    try:
+        pm.register(plugin, name=name)
+        # Validated one by one, so that the failure is pinned on this plugin.
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        if pm.get_plugin(name) is not None:
+            pm.unregister(name=name)
+        pm.load_failures.append(PluginLoadFailure(name, f"invalid plugin: {exc}"))
+        return
+    if version:
+        pm.versions[name] = version
+
+
+def _own_version() -> str | None:
+    try:
+        return version_of("ki-network")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return None
 
 
 def _env_list(name: str) -> list[str]:
@@ -125,24 +164,52 @@ class Hooks:
     True
     """
 
-    def __init__(self, pm: pluggy.PluginManager) -> None:
+    def __init__(self, pm: pluggy.PluginManager, exclude: Iterable[str] = ()) -> None:
         self.pm = pm
+        #: plugins that are registered but switched off for these calls (``name: false``).
+        self.excluded = frozenset(exclude)
+
+    def without(self, names: Iterable[str]) -> Hooks:
+        """The same hooks with plugins ``names`` switched off; the manager is not changed.
+
+        A network's ``plugins: {name: false}`` uses this, so that loading one network does
+        not switch a plugin off for the next one loaded with the same manager.
+        """
+        return Hooks(self.pm, self.excluded | set(names))
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def _call(self, name: str, **kwargs: Any) -> Any:
+    def _caller(self, name: str) -> Any:
         caller = getattr(self.pm.hook, name)
+        if not self.excluded:
+            return caller
+        removed = [p for n in self.excluded if (p := self.pm.get_plugin(n)) is not None]
+        return self.pm.subset_hook_caller(name, removed) if removed else caller
+
+    def _call(self, name: str, **kwargs: Any) -> Any:
+        caller = self._caller(name)
         try:
             return caller(**kwargs)
-        except PluginError:
-            raise
+        except (PluginError, DataError):
+            raise  # already says who failed, or is a list of data problems with positions
         except Exception as exc:
             raise PluginError(self._culprit(caller, exc), name, exc) from exc
 
-    def _culprit(self, caller: Any, exc: BaseException) -> str:
-        """The plugin whose hook function is on the traceback of ``exc``."""
-        codes: dict[object, str] = {
-            impl.function.__code__: impl.plugin_name for impl in caller.get_hookimpls()}
+    @staticmethod
+    def _culprit(caller: Any, exc: BaseException) -> str:
+        """The plugin whose hook function is on the traceback of ``exc``.
+
+        Pluggy re-raises the plugin's exception unchanged, so the traceback is the only
+        record of which implementation raised.
+        """
+        codes: dict[object, str] = {}
+        for impl in caller.get_hookimpls():
+            function = getattr(impl.function, "__func__", impl.function)
+            code = getattr(function, "__code__", None)
+            if code is None:  # a callable object
+                code = getattr(type(function).__call__, "__code__", None)
+            if code is not None:
+                codes[code] = impl.plugin_name
         for frame, _ in traceback.walk_tb(exc.__traceback__):
             if frame.f_code in codes:
                 return codes[frame.f_code]
@@ -150,13 +217,12 @@ class Hooks:
 
     def plugins(self) -> list[PluginInfo]:
         """Loaded plugins with version and implemented hooks, entry points first."""
-        versions = {
-            self.pm.get_name(plugin): dist.version
-            for plugin, dist in self.pm.list_plugin_distinfo()
-        }
+        versions = dict(getattr(self.pm, "versions", {}))
+        for plugin, dist in self.pm.list_plugin_distinfo():  # managers not made by us
+            versions.setdefault(self.pm.get_name(plugin) or "", dist.version)
         infos = []
         for name, plugin in self.pm.list_name_plugin():
-            if plugin is None or name is None:
+            if plugin is None or name is None or name in self.excluded:
                 continue
             hooks = tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or ()))
             infos.append(PluginInfo(name, versions.get(name), hooks, name in DEFAULT_PLUGINS))
@@ -164,9 +230,11 @@ class Hooks:
 
     @property
     def load_failures(self) -> list[PluginLoadFailure]:
-        return list(getattr(self.pm, "ki_network_load_failures", []))
+        """Installed plugins that could not be loaded (the others work)."""
+        return list(getattr(self.pm, "load_failures", []))
 
     def unregister(self, name: str) -> None:
+        """Remove plugin ``name`` from the manager (for all users of it; see :meth:`without`)."""
         if self.pm.get_plugin(name) is not None:
             self.pm.unregister(name=name)
 

@@ -53,6 +53,7 @@ def bare_plugin_manager(*plugins: object, builtins: bool = True) -> pluggy.Plugi
     pm = make_plugin_manager(entrypoints=False, builtins=builtins)
     for plugin in plugins:
         pm.register(plugin)
+    pm.check_pending()  # a misspelt hook name fails here, not silently later
     return pm
 
 
