@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import tempfile
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import yaml
 
 from .loader import load
 from .network import Network
-from .plugins import make_plugin_manager
+from .plugins import ENTRY_POINT_GROUP, make_plugin_manager
 
 TINY = {
     "network.yaml": {"name": "Tiny", "timezone": "Europe/Berlin", "language": "de"},
@@ -45,14 +46,19 @@ TINY = {
 }
 
 
-def bare_plugin_manager(*plugins: object, builtins: bool = True) -> pluggy.PluginManager:
+def bare_plugin_manager(*plugins: object, builtins: bool = True,
+                        **named: object) -> pluggy.PluginManager:
     """A plugin manager without installed plugins, with ``plugins`` registered.
 
-    Use it to test your plugin in isolation from whatever else is installed.
+    Use it to test your plugin in isolation from whatever else is installed.  Plugins passed
+    by keyword are registered under that name, which is the name ``network.yaml`` uses in
+    ``plugins:`` (``bare_plugin_manager(oberberg=ki_network_oberberg)``).
     """
     pm = make_plugin_manager(entrypoints=False, builtins=builtins)
     for plugin in plugins:
         pm.register(plugin)
+    for name, plugin in named.items():
+        pm.register(plugin, name=name)
     pm.check_pending()  # a misspelt hook name fails here, not silently later
     return pm
 
@@ -79,3 +85,27 @@ def tiny_network(plugin_manager: pluggy.PluginManager | None = None,
     with tempfile.TemporaryDirectory() as tmp:
         directory = write_network(Path(tmp), None, **overrides)
         return load(directory, plugin_manager or bare_plugin_manager())
+
+
+def entry_point_plugin(directory: Path, name: str, source: str, version: str = "0.0.1") -> str:
+    """Make module ``source`` an installed plugin ``name`` for code that has ``directory``
+    on its path (``sys.path``, or ``PYTHONPATH`` of a subprocess); returns the module name.
+
+    It writes the module and a minimal ``.dist-info`` with an entry point in the
+    ``ki_network`` group, which is all that entry-point discovery reads, so tests of the
+    command line see the plugin as if pip had installed it::
+
+        module = entry_point_plugin(tmp_path, "shouty", "def ki_network_topics(): ...")
+        monkeypatch.syspath_prepend(tmp_path)   # or env={"PYTHONPATH": str(tmp_path)}
+    """
+    module = "ki_network_test_" + name.replace("-", "_")
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    dist_info = directory / f"{module}-{version}.dist-info"
+    dist_info.mkdir(exist_ok=True)
+    (dist_info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {module.replace('_', '-')}\nVersion: {version}\n",
+        encoding="utf-8")
+    (dist_info / "entry_points.txt").write_text(
+        f"[{ENTRY_POINT_GROUP}]\n{name} = {module}\n", encoding="utf-8")
+    return module
