@@ -202,14 +202,8 @@ class Hooks:
         Pluggy re-raises the plugin's exception unchanged, so the traceback is the only
         record of which implementation raised.
         """
-        codes: dict[object, str] = {}
-        for impl in caller.get_hookimpls():
-            function = getattr(impl.function, "__func__", impl.function)
-            code = getattr(function, "__code__", None)
-            if code is None:  # a callable object
-                code = getattr(type(function).__call__, "__code__", None)
-            if code is not None:
-                codes[code] = impl.plugin_name
+        codes: dict[object, str] = {  # functions and bound methods alike have __code__
+            impl.function.__code__: impl.plugin_name for impl in caller.get_hookimpls()}
         for frame, _ in traceback.walk_tb(exc.__traceback__):
             if frame.f_code in codes:
                 return codes[frame.f_code]
@@ -275,6 +269,24 @@ class Hooks:
 
     def normalize_record(self, kind: str, record: Record, config: NetworkConfig) -> None:
         self._call("ki_network_normalize_record", kind=kind, record=record, config=config)
+
+    def normalize_records(self, kind: str, records: Iterable[Record],
+                          config: NetworkConfig) -> None:
+        """:meth:`normalize_record` for many records, with the hook looked up once.
+
+        Nothing is called when no plugin implements the hook: at 300,000 records the bare
+        call through pluggy costs about a second.
+        """
+        caller = self._caller("ki_network_normalize_record")
+        if not caller.get_hookimpls():
+            return
+        for record in records:
+            try:
+                caller(kind=kind, record=record, config=config)
+            except (PluginError, DataError):
+                raise
+            except Exception as exc:
+                raise PluginError(self._culprit(caller, exc), caller.name, exc) from exc
 
     def loaded(self, network: Network) -> None:
         self._call("ki_network_loaded", network=network)
