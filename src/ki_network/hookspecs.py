@@ -100,6 +100,8 @@ def ki_network_target_groups() -> Sequence[TargetGroup]:
     """Target groups that offers and events may name (``parents``, ``newcomers`` ...).
 
     Results of all plugins are combined; the first definition of an id wins.
+
+    :return: target groups with German/English labels.
     """
 
 
@@ -146,7 +148,13 @@ def ki_network_normalize_record(kind: str, record: Record, config: NetworkConfig
 
 @hookspec
 def ki_network_loaded(network: Network) -> None:
-    """Called once the network is loaded and valid, before anything reads it."""
+    """Called once the network is loaded and valid, before anything reads it.
+
+    Use it to check or index what your plugin needs; raise
+    :class:`~ki_network.errors.DataError` to report problems in the data.
+
+    :param network: the loaded network (read it; the model objects are frozen).
+    """
 
 
 # --------------------------------------------------------------------------------------------
