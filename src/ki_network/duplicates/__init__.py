@@ -1,0 +1,60 @@
+"""Duplicate and overlapping offers: explainable detection that scales to a whole country.
+
+>>> from ki_network.testing import tiny_network
+>>> report = find_duplicates(tiny_network())
+>>> report.as_json()["pairs"], report.as_json()["clusters"]
+([], [])
+
+See ``docs/duplicates.md``.
+"""
+
+from .blocking import Blocking, candidate_pairs
+from .decisions import record_decision
+from .engine import (
+    BANDS,
+    DuplicateIndex,
+    DuplicateReport,
+    Matcher,
+    Pair,
+    Thresholds,
+    apply_decisions,
+    clusters_of,
+    find_duplicates,
+    match_offer,
+)
+from .features import Features, OfferKey, Vocab, offer_key, schedule_slot
+from .findings import DUPLICATE_RULE, OVERLAP_RULE, duplicate_findings
+from .normalize import normalize_address, normalize_text, phone_e164, tokens
+from .signals import BUILTIN_SIGNALS, VETOES, BuiltinSignal, Veto
+
+__all__ = [
+    "BANDS",
+    "BUILTIN_SIGNALS",
+    "DUPLICATE_RULE",
+    "OVERLAP_RULE",
+    "VETOES",
+    "Blocking",
+    "BuiltinSignal",
+    "DuplicateIndex",
+    "DuplicateReport",
+    "Features",
+    "Matcher",
+    "OfferKey",
+    "Pair",
+    "Thresholds",
+    "Veto",
+    "Vocab",
+    "apply_decisions",
+    "candidate_pairs",
+    "clusters_of",
+    "duplicate_findings",
+    "find_duplicates",
+    "match_offer",
+    "normalize_address",
+    "normalize_text",
+    "offer_key",
+    "phone_e164",
+    "record_decision",
+    "schedule_slot",
+    "tokens",
+]

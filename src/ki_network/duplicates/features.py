@@ -1,0 +1,261 @@
+"""Per-offer matching keys, computed once, and the column table the matcher works on.
+
+Every offer is normalised exactly once into an :class:`OfferKey` (normalised title variants,
+codes for provider, topic, municipality, contact, schedule summary, veto features).  A
+:class:`Features` table holds the keys of many offers as numpy columns, so that signals score
+millions of candidate pairs with array operations instead of a Python loop per pair.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from ..model import Offer, Schedule
+from . import normalize as nz
+
+IntArray = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+NONE = -1
+FAR_FUTURE = date(9999, 12, 31).toordinal()
+_DAY_CODES = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+_UNTIL = re.compile(r"UNTIL=(\d{8})")
+
+
+class Codes:
+    """Small integers for strings (providers, topics, phones …), shared by all tables of one
+    matcher so that codes compare across tables."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, int] = {}
+
+    def __call__(self, value: str | None) -> int:
+        if value is None:
+            return NONE
+        return self._codes.setdefault(value, len(self._codes))
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+
+@attrs.define
+class Vocab:
+    """The code books of one matcher (see :class:`Codes`)."""
+
+    provider: Codes = attrs.field(factory=Codes)
+    topic: Codes = attrs.field(factory=Codes)
+    municipality: Codes = attrs.field(factory=Codes)
+    contact: Codes = attrs.field(factory=Codes)  # phones, e-mails and domains share one book
+    street: Codes = attrs.field(factory=Codes)
+    group: Codes = attrs.field(factory=Codes)
+    token: Codes = attrs.field(factory=Codes)
+    target_group: Codes = attrs.field(factory=Codes)
+    language: Codes = attrs.field(factory=Codes)
+
+
+@attrs.frozen
+class Slot:
+    """When an offer happens, summarised: weekdays (bit mask, Monday = bit 0), a daily time
+    window in minutes, and the first and last day (ordinals)."""
+
+    days: int
+    start: int
+    end: int
+    first: int
+    last: int
+
+
+def schedule_slot(schedule: Schedule) -> Slot:
+    """Weekdays, time window and validity of one schedule, read from ``start``/``end`` and the
+    RRULE's FREQ, BYDAY and UNTIL, without expanding occurrences.
+
+    >>> s = Schedule(datetime(2026, 1, 13, 9, 30), datetime(2026, 1, 13, 11, 0),
+    ...              rrule="FREQ=WEEKLY;BYDAY=TU,TH", until=date(2026, 7, 14))
+    >>> slot = schedule_slot(s)
+    >>> nz.weekday_text(slot.days), slot.start, slot.end, date.fromordinal(slot.last)
+    ('Tu, Th', 570, 660, datetime.date(2026, 7, 14))
+    """
+    start = schedule.start
+    first_day = start.date() if isinstance(start, datetime) else start
+    days = 1 << first_day.weekday()
+    last: date | None = None
+    if schedule.rrule:
+        parts = dict(p.split("=", 1) for p in schedule.rrule.upper().split(";") if "=" in p)
+        if "BYDAY" in parts:
+            days = 0
+            for code in parts["BYDAY"].split(","):
+                day = _DAY_CODES.get(code.strip().lstrip("+-0123456789"))
+                if day is not None:
+                    days |= 1 << day
+        elif parts.get("FREQ") == "DAILY":
+            days = 0x7F
+        if until := _UNTIL.search(schedule.rrule.upper()):
+            text = until.group(1)
+            last = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    for extra in schedule.rdates:
+        days |= 1 << (extra.date() if isinstance(extra, datetime) else extra).weekday()
+    if schedule.until is not None:
+        until_day = schedule.until
+        last = until_day.date() if isinstance(until_day, datetime) else until_day
+    elif not schedule.recurring:
+        end = schedule.end or start
+        end_day = end.date() if isinstance(end, datetime) else end
+        last = end_day if isinstance(end, datetime) else max(first_day, end_day - timedelta(1))
+    if isinstance(start, datetime):
+        minutes = start.hour * 60 + start.minute
+        end_dt = schedule.end if isinstance(schedule.end, datetime) else None
+        end_minutes = (end_dt.hour * 60 + end_dt.minute if end_dt and end_dt.date() == start.date()
+                       else min(minutes + 60, 24 * 60))
+        window = (minutes, max(end_minutes, minutes + 1))
+    else:
+        window = (0, 24 * 60)
+    return Slot(days, window[0], window[1], first_day.toordinal(),
+                last.toordinal() if last else FAR_FUTURE)
+
+
+@attrs.define(slots=True)
+class OfferKey:
+    """Everything the matcher needs of one offer, normalised once."""
+
+    id: str
+    titles: tuple[str, ...]        # normalised title, one per translation
+    description: str
+    location: str
+    street: int
+    provider: int
+    actors: frozenset[str]
+    topic: int
+    parent: int
+    family: int
+    municipality: int
+    target_groups: int             # bit mask
+    languages: int                 # bit mask
+    phone: int
+    email: int
+    domain: int
+    days: int
+    days_from_schedule: bool
+    start: int
+    end: int
+    first: int
+    last: int
+    slots: tuple[Slot, ...]
+    levels: int                    # bit mask over A1 … C2
+    group: int
+    age_lo: int
+    age_hi: int
+    rare_tokens: tuple[int, ...] = ()
+
+
+def _bits(values: Iterable[str], codes: Codes) -> int:
+    mask = 0
+    for value in values:
+        mask |= 1 << (codes(value) % 62)  # more than 62 values share bits: rare, harmless
+    return mask
+
+
+def offer_key(offer: Offer, vocab: Vocab,
+              topic_ancestors: Callable[[str], Sequence[str]] | None = None) -> OfferKey:
+    """Normalise one offer.  ``topic_ancestors`` is usually :meth:`Network.topic_ancestors`."""
+    titles = tuple(dict.fromkeys(t for t in (nz.normalize_text(text)
+                                             for _, text in offer.title.values) if t)) or ("",)
+    title_text = offer.title.all_text()
+    description = offer.description.get() if offer.description else ""
+    veto_text = f"{title_text} {description[:200]}"
+    if offer.topic:
+        chain = (list(topic_ancestors(offer.topic)) if topic_ancestors
+                 else [offer.topic, *([offer.topic.split(".")[0]] if "." in offer.topic else [])])
+        topic, parent, family = (chain[0], chain[1] if len(chain) > 1 else chain[0],
+                                 chain[-1])
+    else:
+        topic, parent, family = None, None, None
+    contact = offer.contact
+    phone = nz.phone_e164(contact.phone) if contact.phone else None
+    website = contact.website or offer.url
+    slots = tuple(schedule_slot(s) for s in offer.schedule)
+    valid_from = offer.valid_from.toordinal() if offer.valid_from else 0
+    valid_to = offer.valid_to.toordinal() if offer.valid_to else FAR_FUTURE
+    if slots:
+        days = 0
+        for slot in slots:
+            days |= slot.days
+        start, end = min(s.start for s in slots), max(s.end for s in slots)
+        first = max(valid_from, min(s.first for s in slots))
+        last = min(valid_to, max(s.last for s in slots))
+    else:
+        days, start, end, first, last = nz.weekdays_named(title_text), NONE, NONE, valid_from, valid_to
+    found_levels = nz.levels(title_text)
+    group = nz.group_number(title_text)
+    ages = nz.age_range(veto_text)
+    return OfferKey(
+        id=offer.id, titles=titles,
+        description=nz.normalize_text(description[:300]) if description else "",
+        location=nz.normalize_address(offer.location) if offer.location else "",
+        street=vocab.street(nz.street_key(offer.location) if offer.location else None),
+        provider=vocab.provider(offer.provider), actors=frozenset(offer.actors),
+        topic=vocab.topic(topic), parent=vocab.topic(parent), family=vocab.topic(family),
+        municipality=vocab.municipality(offer.municipality),
+        target_groups=_bits(offer.target_groups, vocab.target_group),
+        languages=_bits(offer.languages, vocab.language),
+        phone=vocab.contact(f"tel:{phone}" if phone else None),
+        email=vocab.contact(f"mailto:{nz.email_key(contact.email)}" if contact.email else None),
+        domain=vocab.contact(f"web:{d}" if website and (d := nz.web_domain(website)) else None),
+        days=days, days_from_schedule=bool(slots), start=start, end=end, first=first, last=last,
+        slots=slots,
+        levels=sum(1 << _LEVELS.index(level) for level in found_levels),
+        group=vocab.group(group), age_lo=ages[0] if ages else NONE,
+        age_hi=ages[1] if ages else NONE)
+
+
+def level_text(mask: int) -> str:
+    return "/".join(level for bit, level in enumerate(_LEVELS) if mask >> bit & 1)
+
+
+class Features:
+    """The keys of many offers as columns.  Row ``i`` is ``keys[i]``."""
+
+    def __init__(self, keys: Sequence[OfferKey]) -> None:
+        self.keys = keys
+        self.ids = [k.id for k in keys]
+
+        def column(name: str, dtype: type = np.int32) -> npt.NDArray[Any]:
+            return np.fromiter((getattr(k, name) for k in keys), dtype=dtype, count=len(keys))
+
+        self.street = column("street")
+        self.provider = column("provider")
+        self.topic = column("topic")
+        self.parent = column("parent")
+        self.family = column("family")
+        self.municipality = column("municipality")
+        self.target_groups = column("target_groups", np.int64)
+        self.languages = column("languages", np.int64)
+        self.phone = column("phone")
+        self.email = column("email")
+        self.domain = column("domain")
+        self.days = column("days")
+        self.days_from_schedule = column("days_from_schedule", np.bool_)
+        self.start = column("start")
+        self.end = column("end")
+        self.first = column("first")
+        self.last = column("last")
+        self.levels = column("levels")
+        self.group = column("group")
+        self.age_lo = column("age_lo")
+        self.age_hi = column("age_hi")
+        self.multi_title = np.fromiter((len(k.titles) > 1 for k in keys), np.bool_, len(keys))
+        self.multi_slot = np.fromiter((len(k.slots) > 1 for k in keys), np.bool_, len(keys))
+        self.title = [k.titles[0] for k in keys]
+        self.title_squashed = [t.replace(" ", "") for t in self.title]
+
+    def __len__(self) -> int:
+        return len(self.keys)
