@@ -267,3 +267,24 @@ def test_tracing_writes_hook_calls_to_stderr(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv(TRACE_ENV, "1")
     Hooks(make_plugin_manager(entrypoints=False)).topics()
     assert "ki_network_topics" in capsys.readouterr().err
+
+
+def test_plugins_of_a_network_leave_out_what_it_switches_off(site: Path, tmp_path: Path) -> None:
+    entry_point_plugin(site, "kaffee", GOOD)
+    data = write_network(tmp_path / "net", network={**TINY["network.yaml"],
+                                                    "plugins": {"kaffee": False}})
+    result = CliRunner().invoke(main, ["plugins", str(data), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.output)
+    assert "kaffee" not in {p["name"] for p in listed["plugins"]}
+    assert listed["disabled"] == ["kaffee"]
+    text = CliRunner().invoke(main, ["plugins", str(data)])
+    assert f"kaffee: disabled in {data}/network.yaml" in text.output
+
+
+def test_plugins_of_a_network_with_a_broken_network_yaml(tmp_path: Path) -> None:
+    (tmp_path / "network.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["plugins", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{tmp_path}/network.yaml:")
+    assert "Traceback" not in result.output

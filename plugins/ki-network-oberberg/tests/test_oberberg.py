@@ -205,3 +205,23 @@ def test_listed_by_ki_network_plugins_with_its_version() -> None:
     assert set(listed["oberberg"]["hooks"]) == {
         "ki_network_region_municipalities", "ki_network_closed_days",
         "ki_network_label_aliases", "ki_network_normalize_record"}
+
+
+EXAMPLE = REPO / "examples" / "oberberg"
+
+
+@pytest.mark.skipif(not (EXAMPLE / "network.yaml").exists(),
+                    reason=f"the example network {EXAMPLE} is not there")
+def test_the_example_network_is_an_oberberg_network() -> None:
+    runner = CliRunner()
+    listed = json.loads(runner.invoke(main, ["plugins", str(EXAMPLE), "--format", "json"]).output)
+    assert "oberberg" in {p["name"] for p in listed["plugins"]}
+    info = runner.invoke(main, ["info", str(EXAMPLE), "--format", "json"])
+    assert info.exit_code == 0, info.output
+    summary = json.loads(info.output)
+    assert summary["region"] == "oberberg"
+    assert summary["counts"]["municipalities"] == 13
+    net = load(EXAMPLE)
+    days = {(d.first, d.last, d.name) for d in net.closed_days(2026)}
+    assert (date(2026, 6, 4), date(2026, 6, 4), "Fronleichnam") in days
+    assert (date(2026, 7, 20), date(2026, 9, 1), "Sommerferien") in days

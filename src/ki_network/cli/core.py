@@ -9,6 +9,8 @@ import click
 import networkx as nx
 
 from .. import analysis
+from ..errors import DataError
+from ..loader import read_config
 from ..plugins import Hooks, make_plugin_manager
 from ..yamlio import atomic_write
 from ._common import (
@@ -95,16 +97,30 @@ def graph_command(directory: str, output: Path, audience: str) -> None:
 
 
 @command("plugins")
+@click.argument("directory", metavar="[DIR]", required=False,
+                type=click.Path(exists=True, file_okay=False))
 @format_option
-def plugins_command(fmt: str) -> None:
-    """List the loaded plugins with their version and the hooks each implements."""
+def plugins_command(directory: str | None, fmt: str) -> None:
+    """List the loaded plugins with their version and the hooks each implements.
+
+    With DIR, plugins that DIR's network.yaml switches off (plugins: {name: false}) are
+    listed as disabled instead.
+    """
     hooks = Hooks(make_plugin_manager())
+    disabled: list[str] = []
+    if directory is not None:
+        config, problems = read_config(Path(directory))
+        if problems:
+            raise DataError(problems)
+        disabled = sorted(name for name, value in config.plugins.items() if value is False)
+        hooks = hooks.without(disabled)
     infos = hooks.plugins()
     if fmt == "json":
         echo_json({
             "plugins": [{"name": p.name, "version": p.version, "builtin": p.builtin,
                          "hooks": list(p.hooks)} for p in infos],
             "failed": [{"name": f.name, "error": f.error} for f in hooks.load_failures],
+            "disabled": disabled,
         })
         return
     for p in infos:
@@ -114,3 +130,5 @@ def plugins_command(fmt: str) -> None:
             click.echo(f"    {hook}")
     for failure in hooks.load_failures:
         click.echo(f"{failure.name}: NOT LOADED: {failure.error}")
+    for name in disabled:
+        click.echo(f"{name}: disabled in {directory}/network.yaml")
