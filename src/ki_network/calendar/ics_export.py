@@ -1,0 +1,393 @@
+"""The joint calendar: offers and events as an iCalendar feed that real clients read right.
+
+Components are built with :mod:`icalendar`; what the library does not get right by itself is
+set explicitly and checked on the bytes by the tests (``../shared/checks/ics_lint.py`` and a
+second parser, ical.js):
+
+* text properties of the calendar (NAME, X-WR-CALNAME, X-WR-CALDESC) are added as ``vText`` —
+  icalendar writes unknown properties unescaped and then refuses a newline in them;
+* REFRESH-INTERVAL carries ``VALUE=DURATION`` and X-PUBLISHED-TTL is written as a duration;
+* VTIMEZONEs come from :mod:`.vtimezone` (RRULE transitions), one per zone used, never for UTC;
+* UNTIL is UTC for zoned starts and a date for all-day ones; EXDATE, RDATE and RECURRENCE-ID
+  have the start's value type (a date exdate of a timed series becomes the occurrence that
+  day); each RDATE and EXDATE is its own line;
+* DTSTAMP, SEQUENCE and LAST-MODIFIED come from the calendar state (:mod:`.state`), so the
+  same data gives the same bytes.
+
+>>> from ki_network.testing import tiny_network
+>>> net = tiny_network()
+>>> result = export_calendar(net, now=datetime(2026, 1, 1, tzinfo=UTC))
+>>> result.components, result.skipped
+(2, ())
+>>> b"UID:offer-cafe-gm@ki-network.invalid\\r\\n" in result.data
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import icalendar
+
+from ..model import DateOrDateTime, Event, EventStatus, Offer, Schedule
+from .occurrences import (
+    Item,
+    Series,
+    expand,
+    is_transparent,
+    local_until,
+    make_rule,
+    series_of,
+    series_zone,
+    wall_clock,
+)
+from .state import CalendarState, fingerprint
+from .vtimezone import vtimezone
+
+if TYPE_CHECKING:
+    from ..network import Network
+
+PRODID = "-//ki-network//Joint calendar//EN"
+REFRESH = timedelta(hours=12)
+_DAY = timedelta(days=1)
+_JOINT = {"de": "Gemeinsamer Kalender", "en": "Joint calendar"}
+
+
+@attrs.frozen
+class Skipped:
+    """An item that is not in the calendar, and why."""
+
+    item: str
+    reason: str
+
+
+@attrs.frozen
+class CalendarExport:
+    """The bytes of one calendar file and what went into it."""
+
+    data: bytes
+    components: int
+    series: int
+    skipped: tuple[Skipped, ...] = ()
+
+
+# -- choosing what to export -----------------------------------------------------------------
+
+
+def select(network: Network, *, actor: str | None = None, municipality: str | None = None,
+           topic: str | None = None, target_group: str | None = None) -> list[Item]:
+    """Offers and events matching every given filter; overrides follow their series.
+
+    ``municipality`` is a name or AGS; ``topic`` matches sub-topics too; ``actor`` matches a
+    provider, partner or organiser.
+    """
+    ags = None
+    if municipality is not None:
+        found = network.region.resolve(municipality)
+        ags = found.ags if found else municipality
+
+    def matches(item: Item) -> bool:
+        return ((actor is None or actor in item.actors)
+                and (ags is None or item.municipality == ags)
+                and (topic is None or (item.topic is not None
+                                       and topic in network.topic_ancestors(item.topic)))
+                and (target_group is None or target_group in item.target_groups))
+
+    chosen = [item for item in network.items()
+              if not (isinstance(item, Event) and item.overrides) and matches(item)]
+    uids = {item.uid for item in chosen if isinstance(item, Event) and item.uid}
+    masters = {e.uid for e in network.events.values() if e.uid and not e.overrides}
+    chosen.extend(e for e in network.events.values() if e.overrides and (
+        e.uid in uids or (e.uid not in masters and matches(e))))
+    return chosen
+
+
+def split(network: Network, items: Sequence[Item], by: str) -> dict[str, tuple[str, list[Item]]]:
+    """``items`` grouped for one file each: key → (label, items), keys usable as file names.
+
+    ``by`` is ``actor`` (an item is in the file of each of its actors) or ``municipality``
+    (items without one go under ``no-municipality``).
+    """
+    if by not in ("actor", "municipality"):
+        raise ValueError(f"cannot split by {by!r}; use 'actor' or 'municipality'")
+    masters = {e.uid: e for e in items if isinstance(e, Event) and e.uid and not e.overrides}
+    groups: dict[str, tuple[str, list[Item]]] = {}
+    for item in items:
+        owner = masters.get(item.uid, item) if isinstance(item, Event) and item.overrides and \
+            item.uid else item
+        if by == "actor":
+            keys = [(a, network.actors[a].name if a in network.actors else a)
+                    for a in owner.actors]
+        elif owner.municipality:
+            keys = [(owner.municipality, network.municipality_name(owner.municipality))]
+        else:
+            keys = [("no-municipality", "—")]
+        for key, label in keys:
+            groups.setdefault(key, (label, []))[1].append(item)
+    return dict(sorted(groups.items()))
+
+
+# -- the export --------------------------------------------------------------------------------
+
+
+def export_calendar(network: Network, items: Iterable[Item] | None = None, *,
+                    state: CalendarState | None = None, language: str | None = None,
+                    name: str | None = None, description: str | None = None,
+                    start: DateOrDateTime | None = None, end: DateOrDateTime | None = None,
+                    refresh: timedelta = REFRESH, now: datetime | None = None
+                    ) -> CalendarExport:
+    """The calendar of ``items`` (default: everything in ``network``) as iCalendar bytes.
+
+    Give ``network.for_audience(...)`` for anything that leaves the KI.
+
+    :param state: SEQUENCE/LAST-MODIFIED memory (default: in memory only; the command line
+        uses the data directory's state file); updated in place, saved by the caller.
+    :param language: language of titles and descriptions (falls back to the network's).
+    :param name: calendar name (default: the network's name).
+    :param start: with ``end``, export only series with an occurrence in ``[start, end)``.
+    :param now: the time an edit is stamped with (default: now).
+    """
+    state = state if state is not None else CalendarState()
+    now = now or datetime.now(UTC)
+    chosen = list(network.items() if items is None else items)
+    skipped = [Skipped(o.id, "no schedule") for o in chosen
+               if isinstance(o, Offer) and not o.schedule]
+    all_series = series_of(chosen, network.config.id_namespace)
+    if start is not None or end is not None:
+        low = start if start is not None else datetime(1, 1, 2, tzinfo=UTC)
+        high = end if end is not None else datetime(9999, 12, 30, tzinfo=UTC)
+        inside = {o.uid for o in expand(all_series, low, high, network.config.tz)}
+        all_series = [s for s in all_series if s.uid in inside]
+    writer = _Writer(network, state, language or network.config.language, now)
+    events: list[tuple[tuple[str, str], icalendar.Event]] = []
+    for series in all_series:
+        events.extend(writer.series(series))
+    events.sort(key=lambda pair: pair[0])
+
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    title = name or network.config.name
+    lang = language or network.config.language
+    text = description or f"{network.config.name}: {_JOINT.get(lang, _JOINT['en'])}"
+    calendar.add("name", icalendar.vText(title))
+    calendar.add("x-wr-calname", icalendar.vText(title))
+    calendar.add("description", icalendar.vText(text))
+    calendar.add("x-wr-caldesc", icalendar.vText(text))
+    calendar.add("x-wr-timezone", icalendar.vText(network.config.timezone))
+    calendar.add("refresh-interval", icalendar.vDuration(refresh),
+                 parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", icalendar.vDuration(refresh))
+    for tzid in sorted(writer.zones):
+        zone, first, last = writer.zones[tzid]
+        calendar.add_component(vtimezone(zone, first, last))
+    for _, component in events:
+        calendar.add_component(component)
+    return CalendarExport(calendar.to_ical(), len(events), len(all_series), tuple(skipped))
+
+
+class _Writer:
+    """Turns series into VEVENT components, noting the zones they use."""
+
+    def __init__(self, network: Network, state: CalendarState, language: str,
+                 now: datetime) -> None:
+        self.network = network
+        self.state = state
+        self.language = language
+        self.fallback = (network.config.language, "de", "en")
+        self.now = now
+        self.default = network.config.tz
+        #: TZID → (zone, first year, last year) of the times written in it
+        self.zones: dict[str, tuple[tzinfo, int, int]] = {}
+
+    # -- values ------------------------------------------------------------------------------
+
+    def _zone_of(self, start: DateOrDateTime) -> tzinfo | None:
+        """The zone times of this series are written in; ``None`` for dates and UTC."""
+        if not isinstance(start, datetime):
+            return None
+        zone = series_zone(start, self.default)
+        if zone is UTC or not isinstance(getattr(zone, "key", None), str):
+            return None  # written in UTC; an offset without a name has no VTIMEZONE
+        return zone
+
+    def _value(self, value: DateOrDateTime, zone: tzinfo | None, all_day: bool
+               ) -> DateOrDateTime:
+        if all_day:
+            return value.date() if isinstance(value, datetime) else value
+        if not isinstance(value, datetime):
+            raise TypeError("a date where a date-time is needed")
+        if zone is None:
+            return (value if value.tzinfo else value.replace(tzinfo=self.default)).astimezone(UTC)
+        local = wall_clock(value, zone, self.default)
+        key = str(getattr(zone, "key", ""))
+        first, last = self.zones.get(key, (zone, local.year, local.year))[1:]
+        self.zones[key] = (zone, min(first, local.year), max(last, local.year))
+        return local.replace(tzinfo=zone)
+
+    def _text(self, item: Item) -> dict[str, Any]:
+        title = item.title.get(self.language, self.fallback)
+        described = item.description.get(self.language, self.fallback) \
+            if item.description else None
+        return {"summary": title, "description": described}
+
+    # -- components --------------------------------------------------------------------------
+
+    def series(self, series: Series) -> list[tuple[tuple[str, str], icalendar.Event]]:
+        schedule = series.schedule
+        zone = self._zone_of(schedule.start)
+        all_day = schedule.all_day
+        master = icalendar.Event()
+        master.add("uid", series.uid)
+        self._times(master, schedule, zone, all_day)
+        if schedule.rrule:
+            master.add("rrule", self._rule(schedule, zone, all_day))
+        for extra in schedule.rdates:
+            master.add("rdate", self._value(self._like_start(extra, schedule), zone, all_day))
+        for excluded in self._exdates(schedule, zone, all_day):
+            master.add("exdate", excluded)
+        self._details(master, series.uid, series.item, schedule)
+        found = [((series.uid, ""), master)]
+        for override in series.overrides:
+            found.append(self._override(series, override, zone, all_day))
+        return found
+
+    def _times(self, component: icalendar.Event, schedule: Schedule, zone: tzinfo | None,
+               all_day: bool) -> None:
+        component.add("dtstart", self._value(schedule.start, zone, all_day))
+        if schedule.end is not None:
+            component.add("dtend", self._value(schedule.end, zone, all_day))
+
+    def _like_start(self, value: DateOrDateTime, schedule: Schedule) -> DateOrDateTime:
+        """An RDATE given as a date for a timed series means that day at the start's time."""
+        if isinstance(schedule.start, datetime) and not isinstance(value, datetime):
+            return datetime.combine(value, schedule.start.timetz())
+        return value
+
+    def _rule(self, schedule: Schedule, zone: tzinfo | None, all_day: bool) -> icalendar.vRecur:
+        assert schedule.rrule is not None  # noqa: S101 - callers check
+        parts = [p for p in schedule.rrule.strip().removeprefix("RRULE:").split(";")
+                 if p and not p.upper().startswith("UNTIL=")]
+        rule = icalendar.vRecur.from_ical(";".join(parts))
+        if "COUNT" in rule:
+            return rule
+        series_tz = series_zone(schedule.start, self.default)
+        until = local_until(schedule, series_tz, self.default)
+        if until is not None:
+            if all_day:
+                rule["UNTIL"] = [until.date()]
+            else:  # RFC 5545: UNTIL is UTC when DTSTART has a time zone
+                aware = until.replace(microsecond=0, tzinfo=series_tz).astimezone(UTC)
+                rule["UNTIL"] = [aware]
+        return rule
+
+    def _exdates(self, schedule: Schedule, zone: tzinfo | None, all_day: bool
+                 ) -> list[DateOrDateTime]:
+        values: set[DateOrDateTime] = set()
+        for excluded in schedule.exdates:
+            if all_day or isinstance(excluded, datetime):
+                values.add(self._value(excluded, zone, all_day))
+            else:
+                values.update(self._value(at, zone, False)
+                              for at in self._on_day(schedule, excluded))
+        return sorted(values, key=lambda v: v if isinstance(v, datetime) else
+                      datetime.combine(v, datetime.min.time(), UTC))
+
+    def _on_day(self, schedule: Schedule, day: date) -> list[datetime]:
+        """Starts of the timed series ``schedule`` on local ``day`` (as the series has them)."""
+        assert isinstance(schedule.start, datetime)  # noqa: S101 - timed series
+        series_tz = series_zone(schedule.start, self.default)
+        first = wall_clock(schedule.start, series_tz, self.default)
+        low = datetime.combine(day, datetime.min.time())
+        starts = [first] if first.date() == day else []
+        if schedule.rrule:
+            rule = make_rule(schedule, first, local_until(schedule, series_tz, self.default))
+            starts.extend(rule.between(low, low + _DAY, inc=False))
+        starts.extend(wall_clock(r, series_tz, self.default) for r in schedule.rdates
+                      if isinstance(r, datetime) and
+                      wall_clock(r, series_tz, self.default).date() == day)
+        aware = schedule.start.tzinfo is not None
+        return [s.replace(tzinfo=series_tz) if aware else s for s in sorted(set(starts))]
+
+    def _override(self, series: Series, override: Event, zone: tzinfo | None, all_day: bool
+                  ) -> tuple[tuple[str, str], icalendar.Event]:
+        assert override.recurrence_id is not None  # noqa: S101 - an override
+        schedule = series.schedule
+        rid = override.recurrence_id
+        if not all_day and not isinstance(rid, datetime):
+            on_day = self._on_day(schedule, rid)
+            rid = on_day[0] if on_day else self._like_start(rid, schedule)
+        value = self._value(rid, zone, all_day)
+        component = icalendar.Event()
+        component.add("uid", series.uid)
+        parameters = {"RANGE": "THISANDFUTURE"} if override.this_and_future else None
+        component.add("recurrence-id", value, parameters=parameters)
+        own_zone = self._zone_of(override.schedule.start)
+        if override.schedule.all_day == all_day:
+            self._times(component, override.schedule, own_zone, all_day)
+        else:  # an all-day override of a timed series or the reverse: keep its own kind
+            self._times(component, override.schedule, own_zone, override.schedule.all_day)
+        rid_text = icalendar.vDDDTypes(value).to_ical().decode()
+        self._details(component, f"{series.uid}|{rid_text}", override, override.schedule)
+        return (series.uid, rid_text), component
+
+    def _details(self, component: icalendar.Event, key: str, item: Item,
+                 schedule: Schedule) -> None:
+        network = self.network
+        texts = self._text(item)
+        status = item.status if isinstance(item, Event) else EventStatus.CONFIRMED
+        location = item.location or (network.municipality_name(item.municipality)
+                                     if item.municipality else None)
+        stamp = self.state.stamp(
+            key,
+            fingerprint([schedule.start, schedule.end, schedule.rrule, schedule.until,
+                         schedule.exdates, schedule.rdates, item.location, item.municipality,
+                         item.geo, status.value,
+                         getattr(item, "recurrence_id", None),
+                         getattr(item, "this_and_future", None),
+                         getattr(item, "valid_to", None)]),
+            fingerprint([item.title.values, item.description.values if item.description
+                         else None, item.topic, item.target_groups, item.languages, item.url,
+                         item.actors, is_transparent(item)]),
+            self.now)
+        component.add("dtstamp", stamp.last_modified)
+        component.add("last-modified", stamp.last_modified)
+        component.add("sequence", stamp.sequence)
+        component.add("summary", texts["summary"])
+        if texts["description"]:
+            component.add("description", texts["description"])
+        if location:
+            component.add("location", location)
+        if item.geo is not None:
+            component.add("geo", (item.geo.lat, item.geo.lon))
+        categories = self._categories(item)
+        if categories:
+            component.add("categories", categories)
+        organiser_id = item.provider if isinstance(item, Offer) else item.organisers[0]
+        organiser = network.actors.get(organiser_id)
+        url = item.url or (organiser.contact.website if organiser else None)
+        if url:
+            component.add("url", url, parameters={"VALUE": "URI"})
+        email = (organiser.contact.email if organiser else None) or \
+            f"noreply@{network.config.id_namespace}"
+        component.add("organizer", f"mailto:{email}",
+                      parameters={"CN": organiser.name if organiser else organiser_id})
+        component.add("status", status.value.upper())
+        if is_transparent(item):
+            component.add("transp", "TRANSPARENT")
+        network.hooks.calendar_event(component, item, network)
+
+    def _categories(self, item: Item) -> list[str]:
+        if item.topic is None:
+            return []
+        labels = []
+        for topic_id in reversed(self.network.topic_ancestors(item.topic)):
+            topic = self.network.topics.get(topic_id)
+            labels.append(topic.label.get(self.language, self.fallback) if topic else topic_id)
+        return labels
+
