@@ -288,3 +288,30 @@ def test_plugins_of_a_network_with_a_broken_network_yaml(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert result.stderr.startswith(f"{tmp_path}/network.yaml:")
     assert "Traceback" not in result.output
+
+
+class _FailingExporter:
+    name = "failing"
+    suffix = ".fail"
+    description = "always fails"
+
+    def export(self, network: Any, path: Path, options: Any) -> None:
+        raise OSError("disk full")
+
+
+class _ExporterPlugin:
+    @hookimpl
+    def ki_network_exporters(self) -> list[_FailingExporter]:
+        return [_FailingExporter()]
+
+
+def test_an_error_in_a_contributed_object_names_its_plugin(tmp_path: Path) -> None:
+    net = tiny_network(bare_plugin_manager(failing=_ExporterPlugin()))
+    exporters = {e.name: e for e in net.hooks.exporters()}
+    assert net.hooks.contributor(exporters["failing"]) == "failing"
+    assert net.hooks.contributor(exporters["json"]) == "ki_network.builtin.exporters"
+    with pytest.raises(PluginError) as caught, net.hooks.guard(exporters["failing"],
+                                                              "ki_network_exporters"):
+        exporters["failing"].export(net, tmp_path / "x.fail", {})
+    assert str(caught.value) == (
+        "plugin 'failing' failed in hook ki_network_exporters: OSError: disk full")

@@ -16,10 +16,12 @@ import importlib
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, entry_points
 from importlib.metadata import version as version_of
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -208,6 +210,41 @@ class Hooks:
             if frame.f_code in codes:
                 return codes[frame.f_code]
         return "<unknown>"
+
+    def contributor(self, obj: object) -> str | None:
+        """The plugin that defines the class of ``obj`` (a rule, a signal, an exporter ...).
+
+        Matched by module: a plugin owns the objects whose class lives in its module or
+        package.
+        """
+        module = type(obj).__module__
+        best: tuple[int, str] | None = None
+        for name, plugin in self.pm.list_name_plugin():
+            if plugin is None or name is None:
+                continue
+            home = getattr(plugin, "__name__", None) if isinstance(plugin, ModuleType) \
+                else type(plugin).__module__
+            if home and (module == home or module.startswith(home + ".")) and (
+                    best is None or len(home) > best[0]):
+                best = (len(home), name)
+        return best[1] if best else None
+
+    @contextmanager
+    def guard(self, obj: object, hook: str) -> Iterator[None]:
+        """Report an exception from an object a plugin contributed like one from a hook.
+
+        Rules, duplicate signals and exporters are called after their hook returned, so
+        pluggy cannot say whose they are; wrap the call::
+
+            with network.hooks.guard(exporter, "ki_network_exporters"):
+                exporter.export(network, path, options)
+        """
+        try:
+            yield
+        except (PluginError, DataError):
+            raise
+        except Exception as exc:
+            raise PluginError(self.contributor(obj) or "<unknown>", hook, exc) from exc
 
     def plugins(self) -> list[PluginInfo]:
         """Loaded plugins with version and implemented hooks, entry points first."""
