@@ -8,6 +8,7 @@ failed), 2 usage error.
 from __future__ import annotations
 
 from . import core, export  # noqa: F401 - registers commands on main
+from . import duplicates  # noqa: F401 - registers the duplicates command
 from ._common import main
 
 __all__ = ["main"]

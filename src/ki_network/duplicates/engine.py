@@ -374,8 +374,8 @@ def find_duplicates(network: Network, *, only: Iterable[str] | None = None,
             pairs.extend(index.match(offers[offer_id], decisions=False))
             index.add(offers[offer_id])
     else:
-        keys = [offer_key(o, vocab := Vocab(), network.topic_ancestors) for o in offers.values()]
-        del vocab
+        vocab = Vocab()
+        keys = [offer_key(o, vocab, network.topic_ancestors) for o in offers.values()]
         pairs, candidates = _all_pairs(network, keys, thresholds, blocking, extra, decisions)
     if decisions:
         notes.extend(f"decision on {d.a} / {d.b}: not an offer pair, ignored"
@@ -385,7 +385,8 @@ def find_duplicates(network: Network, *, only: Iterable[str] | None = None,
     return DuplicateReport(tuple(pairs), clusters_of(pairs), candidates, tuple(notes))
 
 
-def _all_pairs(network: Network, keys: list[OfferKey], thresholds: Thresholds | None,
+def _all_pairs(network: Network, keys: list[OfferKey],  # noqa: PLR0917
+               thresholds: Thresholds | None,
                blocking: Blocking | None, extra: Sequence[DuplicateSignal],
                decisions: bool) -> tuple[list[Pair], int]:
     features = Features(keys)

@@ -193,7 +193,8 @@ def offer_key(offer: Offer, vocab: Vocab,
         first = max(valid_from, min(s.first for s in slots))
         last = min(valid_to, max(s.last for s in slots))
     else:
-        days, start, end, first, last = nz.weekdays_named(title_text), NONE, NONE, valid_from, valid_to
+        days, start, end = nz.weekdays_named(title_text), NONE, NONE
+        first, last = valid_from, valid_to
     found_levels = nz.levels(title_text)
     group = nz.group_number(title_text)
     ages = nz.age_range(veto_text)

@@ -44,7 +44,11 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 #: Words that carry no meaning for telling offers apart (folded spelling).
-STOP_WORDS = frozenset(["der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "eines", "einem", "einen", "und", "oder", "fuer", "mit", "von", "vom", "im", "in", "am", "an", "auf", "aus", "bei", "zum", "zur", "zu", "ab", "bis", "ueber", "unter", "nach", "fuer", "e", "v", "ev", "eingetragener", "verein", "ggmbh", "gmbh", "the", "a", "an", "and", "or", "for", "of", "in", "on", "at", "to", "with", "by", "from"])
+STOP_WORDS = frozenset("""
+der die das den dem des ein eine einer eines einem einen und oder fuer mit von vom im in
+am an auf aus bei zum zur zu ab bis ueber unter nach fuer e v ev eingetragener verein
+ggmbh gmbh the a an and or for of in on at to with by from
+""".split())  # noqa: SIM905 - a word list reads better as text
 
 # Plain and short spellings that stand for the same word, mostly English→German: titles are
 # often entered once in German and imported once in English.  A tiny domain glossary, not a

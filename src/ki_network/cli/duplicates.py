@@ -1,0 +1,78 @@
+"""``duplicates``: list same, review and overlap pairs; record people's decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..duplicates import DuplicateReport, find_duplicates, record_decision
+from ._common import command, directory_argument, echo_json, format_option, load_network
+
+
+def _ids(value: str) -> list[str]:
+    """``--only-new``: ids separated by commas or spaces, or a file with one id per line."""
+    path = Path(value)
+    text = path.read_text(encoding="utf-8") if path.is_file() else value
+    return [part for line in text.splitlines() if not line.lstrip().startswith("#")
+            for part in line.replace(",", " ").split()]
+
+
+def _print_text(report: DuplicateReport, titles: dict[str, str]) -> None:
+    for pair in report.pairs:
+        click.echo(f"{pair.band:<8} {pair.score:.2f}  {pair.a}  ↔  {pair.b}")
+        click.echo(f"         {titles[pair.a]!r} / {titles[pair.b]!r}")
+        for reason in pair.reasons:
+            click.echo(f"         - {reason}")
+    for cluster in report.clusters:
+        click.echo(f"cluster: {', '.join(cluster)}")
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    counts = ", ".join(f"{len(report.band(b))} {b}" for b in ("same", "review", "overlap"))
+    click.echo(f"{len(report.pairs)} pairs: {counts} ({report.candidates} candidate pairs "
+               "compared)")
+
+
+@command("duplicates")
+@directory_argument
+@format_option
+@click.option("--decide", nargs=3, metavar="A B same|distinct",
+              help="Record a person's verdict on offers A and B in decisions.yaml.")
+@click.option("--note", help="With --decide: why (kept with the decision).")
+@click.option("--by", "by", help="With --decide: who decided.")
+@click.option("--only-new", "only_new", metavar="IDS|FILE",
+              help="Check only these offers (comma-separated ids, or a file with one id a "
+                   "line) against the others: the incremental check for new or changed offers.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Leave out pairs scoring less.")
+@click.option("--audience", type=click.Choice(["public", "partners", "internal"]),
+              default="internal", show_default=True,
+              help="Whose data to compare; the listing is for the people who keep the data, "
+                   "and its reasons quote contact data.")
+def duplicates(directory: str, fmt: str, decide: tuple[str, str, str] | None, note: str | None,
+               by: str | None, only_new: str | None, min_score: float, audience: str) -> None:
+    """List offers recorded twice (same), candidates to check (review) and different
+    providers offering the same thing at the same place and time (overlap).
+
+    Exit code 0 whether pairs were found or not (use `ki-network check --fail-on` as a CI
+    gate), 1 for invalid data, 2 for a usage error.
+    """
+    net = load_network(directory)
+    if decide is not None:
+        a, b, verdict = decide
+        try:
+            path = record_decision(net, a, b, verdict, note=note, by=by, on=date.today())
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+        click.echo(f"{path}: {a} / {b}: {verdict}")
+        return
+    if note is not None or by is not None:
+        raise click.UsageError("--note and --by go with --decide")
+    view = net.for_audience(audience)
+    report = find_duplicates(view, only=_ids(only_new) if only_new else None,
+                             min_score=min_score)
+    if fmt == "json":
+        echo_json(report.as_json())
+        return
+    _print_text(report, {o.id: o.title.get(view.config.language) for o in view.offers.values()})
