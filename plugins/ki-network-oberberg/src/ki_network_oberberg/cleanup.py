@@ -70,7 +70,7 @@ def _stripped(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, list):
-        return [_stripped(v) for v in value]
+        value[:] = [_stripped(v) for v in value]  # in place: the list may be shared
     if isinstance(value, MutableMapping):
         for key, item in value.items():
             value[key] = _stripped(item)
@@ -92,6 +92,6 @@ def normalize(record: MutableMapping[str, Any]) -> None:
     served = record.get("municipalities")
     if isinstance(served, list):
         if any(isinstance(v, str) and v.casefold() in _WHOLE_DISTRICT for v in served):
-            record["municipalities"] = [m.name for m in municipalities()]
+            served[:] = [m.name for m in municipalities()]
         else:
-            record["municipalities"] = [_municipality(v) for v in served]
+            served[:] = [_municipality(v) for v in served]
