@@ -315,3 +315,18 @@ def test_an_error_in_a_contributed_object_names_its_plugin(tmp_path: Path) -> No
         exporters["failing"].export(net, tmp_path / "x.fail", {})
     assert str(caught.value) == (
         "plugin 'failing' failed in hook ki_network_exporters: OSError: disk full")
+
+
+def test_the_same_module_under_two_entry_points_is_loaded_once(site: Path) -> None:
+    module = entry_point_plugin(site, "kaffee", GOOD)
+    twin = site / "twin-0.1.dist-info"
+    twin.mkdir()
+    (twin / "METADATA").write_text("Metadata-Version: 2.1\nName: twin\nVersion: 0.1\n",
+                                   encoding="utf-8")
+    (twin / "entry_points.txt").write_text(f"[ki_network]\ntwin = {module}\n", encoding="utf-8")
+    hooks = Hooks(make_plugin_manager())
+    loaded = {p.name for p in hooks.plugins()} & {"kaffee", "twin"}
+    failed = {f.name for f in hooks.load_failures}
+    assert len(loaded) == 1
+    assert failed == {"kaffee", "twin"} - loaded
+    assert hooks.label_aliases(None) == {"Kaffeeklatsch": "cohesion.encounter"}

@@ -55,7 +55,7 @@ DEFAULT_PLUGINS = (
 
 @attrs.frozen
 class PluginLoadFailure:
-    """An entry point that could not be imported; the other plugins still load."""
+    """An entry point that could not be imported or registered; the other plugins still load."""
 
     name: str
     error: str
@@ -125,7 +125,7 @@ def _register_entry_point(pm: PluginManager, name: str, load: Callable[[], objec
         pm.register(plugin, name=name)
         # Validated one by one, so that the failure is pinned on this plugin.
         pm.check_pending()
-    except pluggy.PluginValidationError as exc:
+    except (pluggy.PluginValidationError, ValueError) as exc:  # ValueError: registered twice
         if pm.get_plugin(name) is not None:
             pm.unregister(name=name)
         pm.load_failures.append(PluginLoadFailure(name, f"invalid plugin: {exc}"))
