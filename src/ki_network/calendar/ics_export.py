@@ -252,10 +252,8 @@ class _Writer:
         for excluded in self._exdates(schedule, zone, all_day):
             master.add("exdate", excluded)
         self._details(master, series.uid, series.item, schedule)
-        found = [((series.uid, ""), master)]
-        for override in series.overrides:
-            found.append(self._override(series, override, zone, all_day))
-        return found
+        return [((series.uid, ""), master),
+                *(self._override(series, o, zone, all_day) for o in series.overrides)]
 
     def _times(self, component: icalendar.Event, schedule: Schedule, zone: tzinfo | None,
                all_day: bool) -> None:
@@ -273,7 +271,7 @@ class _Writer:
         assert schedule.rrule is not None  # noqa: S101 - callers check
         parts = [p for p in schedule.rrule.strip().removeprefix("RRULE:").split(";")
                  if p and not p.upper().startswith("UNTIL=")]
-        rule = icalendar.vRecur.from_ical(";".join(parts))
+        rule: icalendar.vRecur = icalendar.vRecur.from_ical(";".join(parts))
         if "COUNT" in rule:
             return rule
         series_tz = series_zone(schedule.start, self.default)
@@ -325,7 +323,7 @@ class _Writer:
         value = self._value(rid, zone, all_day)
         component = icalendar.Event()
         component.add("uid", series.uid)
-        parameters = {"RANGE": "THISANDFUTURE"} if override.this_and_future else None
+        parameters = {"RANGE": "THISANDFUTURE"} if override.this_and_future else {}
         component.add("recurrence-id", value, parameters=parameters)
         own_zone = self._zone_of(override.schedule.start)
         if override.schedule.all_day == all_day:

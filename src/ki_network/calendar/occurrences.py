@@ -229,8 +229,8 @@ def _split_until(rule: str) -> tuple[str, str | None]:
 def _ical_time(text: str) -> DateOrDateTime:
     text = text.strip()
     if len(text) == 8:
-        return datetime.strptime(text, "%Y%m%d").date()  # noqa: DTZ007 - a date, no zone
-    parsed = datetime.strptime(text.rstrip("Zz"), "%Y%m%dT%H%M%S")  # noqa: DTZ007
+        return datetime.strptime(text, "%Y%m%d").date()
+    parsed = datetime.strptime(text.rstrip("Zz"), "%Y%m%dT%H%M%S")
     return parsed.replace(tzinfo=UTC) if text[-1] in "Zz" else parsed
 
 
@@ -286,7 +286,7 @@ class _Expander:
         high = self.end.astimezone(zone).replace(tzinfo=None) + margin
         rule = (make_rule(schedule, first, local_until(schedule, zone, self.default))
                 if schedule.rrule else None)
-        starts = self._starts(schedule, rule, first, zone, low, high)
+        starts = self._starts(schedule, rule, first, zone, low=low, high=high)
         uid, item = series.uid, series.item
         found: list[Occurrence] = []
         append = found.append
@@ -297,10 +297,10 @@ class _Expander:
         else:
             for local in starts:
                 append(overrides.apply(local, duration, uid, item))
-            found.extend(overrides.extra(rule, first, uid))
+            found.extend(overrides.unmatched(rule, first, uid))
         return self._clip(found)
 
-    def _starts(self, schedule: Schedule, rule: rrule | None, first: datetime, zone: tzinfo,
+    def _starts(self, schedule: Schedule, rule: rrule | None, first: datetime, zone: tzinfo, *,
                 low: datetime, high: datetime) -> list[datetime]:
         starts = set(rule.between(low, high, inc=True)) if rule is not None else set()
         if low <= first <= high:
@@ -333,8 +333,8 @@ class _Expander:
         dated = attrs.evolve(schedule, exdates=[_day_of(x) for x in schedule.exdates],
                              rdates=[_day_of(x) for x in schedule.rdates])
         found = [overrides.apply(local, length, series.uid, series.item)
-                 for local in self._starts(dated, rule, first, zone, low, high)]
-        found.extend(overrides.extra(rule, first, series.uid))
+                 for local in self._starts(dated, rule, first, zone, low=low, high=high)]
+        found.extend(overrides.unmatched(rule, first, series.uid))
         return self._clip(found)
 
     def _clip(self, found: list[Occurrence]) -> list[Occurrence]:
@@ -410,7 +410,7 @@ class _Overrides:
             return Occurrence(utc, to_utc(local + duration, zone), uid, rid, item, True)
         return Occurrence(utc, utc + duration, uid, rid, item, False)
 
-    def extra(self, rule: rrule | None, first: datetime, uid: str) -> Iterator[Occurrence]:
+    def unmatched(self, rule: rrule | None, first: datetime, uid: str) -> Iterator[Occurrence]:
         """Exact overrides that matched no expanded occurrence and name no occurrence at all."""
         for rid, event in [*self.exact.items(), *self.by_day.items()]:
             if id(event) in self.used:

@@ -71,7 +71,8 @@ class CalendarState:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{path}: not a readable calendar state file: {exc}") from exc
         if not isinstance(data, dict) or not isinstance(data.get("components"), dict):
-            raise ValueError(f"{path}: not a calendar state file (no 'components' mapping)")
+            raise ValueError(  # noqa: TRY004 - a bad file, reported like the unreadable one
+                f"{path}: not a calendar state file (no 'components' mapping)")
         return cls(path, dict(data["components"]))
 
     def stamp(self, key: str, schedule: str, content: str, now: datetime) -> Stamp:

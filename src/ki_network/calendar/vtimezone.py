@@ -136,7 +136,7 @@ def zone_id(zone: tzinfo) -> str:
     """The TZID of ``zone``: its IANA key."""
     key = getattr(zone, "key", None)
     if not isinstance(key, str):
-        raise ValueError(f"{zone!r} has no IANA name; convert such times to UTC")
+        raise TypeError(f"{zone!r} has no IANA name; convert such times to UTC")
     return key
 
 

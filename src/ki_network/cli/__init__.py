@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import core, export  # noqa: F401 - registers commands on main
 from . import duplicates  # noqa: F401 - registers the duplicates command
+from . import calendar  # noqa: F401 - registers calendar and conflicts
 from ._common import main
 
 __all__ = ["main"]

@@ -1,0 +1,163 @@
+"""``calendar`` (the joint ICS calendar) and ``conflicts`` (schedule clashes)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from ..calendar.conflicts import find_conflicts
+from ..calendar.ics_export import export_calendar, select, split
+from ..calendar.state import STATE_FILE, CalendarState
+from ..model import Severity
+from ..network import Network
+from ..region import did_you_mean
+from ..yamlio import atomic_write
+from ._common import (
+    audience_option,
+    command,
+    directory_argument,
+    echo_json,
+    format_option,
+    load_network,
+)
+
+_WHEN = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+
+
+def _day_or_time(value: datetime | None) -> date | datetime | None:
+    """A bare date stays a date (local midnight), a time stays a wall-clock time."""
+    if value is None:
+        return None
+    return value.date() if value.time() == datetime.min.time() else value
+
+
+def _check_filters(net: Network, actor: str | None, municipality: str | None,
+                   topic: str | None, target_group: str | None) -> None:
+    """Unknown filter values are usage errors, not empty calendars."""
+    if actor is not None and actor not in net.actors:
+        raise click.BadParameter(f"no actor {actor!r}{did_you_mean(actor, net.actors)}",
+                                 param_hint="--actor")
+    if municipality is not None and net.region.resolve(municipality) is None:
+        names = [m.name for m in net.region.municipalities]
+        raise click.BadParameter(
+            f"no municipality {municipality!r}{did_you_mean(municipality, names)}",
+            param_hint="--municipality")
+    if topic is not None and topic not in net.topics:
+        raise click.BadParameter(f"no topic {topic!r}{did_you_mean(topic, net.topics)}",
+                                 param_hint="--topic")
+    if target_group is not None and target_group not in net.target_groups:
+        raise click.BadParameter(
+            f"no target group {target_group!r}{did_you_mean(target_group, net.target_groups)}",
+            param_hint="--target-group")
+
+
+def _file_name(key: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", key).strip("-") or "calendar"
+
+
+@command("calendar")
+@directory_argument
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The .ics file to write; with --split-by a directory for one file each.")
+@click.option("--actor", help="Only items of this actor (provider, partner or organiser).")
+@click.option("--municipality", help="Only items in this municipality (name or AGS).")
+@click.option("--topic", help="Only items on this topic or one of its sub-topics.")
+@click.option("--target-group", help="Only items for this target group.")
+@click.option("--language", help="Language of titles and descriptions (falls back to the "
+                                 "network's language, then de, en).")
+@click.option("--from", "start", type=_WHEN, help="Only series with an occurrence from then.")
+@click.option("--to", "end", type=_WHEN, help="… and before then (exclusive).")
+@audience_option
+@click.option("--split-by", type=click.Choice(["actor", "municipality"]),
+              help="One file per actor or municipality in the --output directory.")
+@click.option("--name", help="Calendar name shown by clients (default: the network's name).")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"SEQUENCE/LAST-MODIFIED memory (default: DIR/{STATE_FILE}).")
+@click.option("--no-state", is_flag=True,
+              help="Do not read or write the state file (every SEQUENCE stays 0).")
+def calendar_command(  # noqa: PLR0917 - click passes the options by position
+        directory: str, output: Path, actor: str | None, municipality: str | None,
+                     topic: str | None, target_group: str | None, language: str | None,
+                     start: datetime | None, end: datetime | None, audience: str,
+                     split_by: str | None, name: str | None, state_path: Path | None,
+                     no_state: bool) -> None:
+    """Write the joint calendar of DIR as an iCalendar feed (.ics) for subscription.
+
+    Offers become recurring events, events keep their overrides.  Only what --audience may
+    see is written (default: public).  Exporting unchanged data again gives the same bytes;
+    a changed time, place or status raises the event's SEQUENCE (see docs/calendar.md).
+    """
+    if start is not None and end is not None and end <= start:
+        raise click.BadParameter("--to must be after --from", param_hint="--to")
+    full = load_network(directory)
+    _check_filters(full, actor, municipality, topic, target_group)
+    net = full.for_audience(audience)
+    path = None if no_state else (state_path or Path(directory) / STATE_FILE)
+    try:
+        state = CalendarState.load(path)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    items = select(net, actor=actor, municipality=municipality, topic=topic,
+                   target_group=target_group)
+    title = name or net.config.name
+    if split_by is None:
+        files = {output: (title, items)}
+    else:
+        if output.exists() and not output.is_dir():
+            raise click.BadParameter("with --split-by, -o names a directory", param_hint="-o")
+        files = {output / f"{_file_name(key)}.ics": (f"{title}: {label}", group)
+                 for key, (label, group) in split(net, items, split_by).items()}
+    skipped_total: set[tuple[str, str]] = set()
+    for path_out, (label, group) in files.items():
+        result = export_calendar(net, group, state=state, language=language, name=label,
+                                 start=_day_or_time(start), end=_day_or_time(end))
+        with atomic_write(path_out, "wb") as handle:
+            handle.write(result.data)
+        skipped_total.update((s.item, s.reason) for s in result.skipped)
+        click.echo(f"wrote {path_out} ({result.components} events from {result.series} "
+                   f"series, audience {audience})")
+    for item_id, reason in sorted(skipped_total):
+        click.echo(f"skipped {item_id}: {reason}", err=True)
+    state.save()
+
+
+@command("conflicts")
+@directory_argument
+@click.option("--from", "start", type=_WHEN, help="Start of the window (default: today).")
+@click.option("--to", "end", type=_WHEN, help="End of the window (default: a year later).")
+@format_option
+@click.option("--fail-on", type=click.Choice(["info", "warning", "error", "never"]),
+              default="error", show_default=True,
+              help="Exit 1 when a finding is at least this severe.")
+def conflicts_command(directory: str, start: datetime | None, end: datetime | None, fmt: str,
+                      fail_on: str) -> None:
+    """Find schedule conflicts in DIR: same people or place or organiser at the same time,
+    and items for pupils and parents on public or school holidays."""
+    net = load_network(directory)
+    first: date | datetime = _day_or_time(start) or date.today()
+    last: date | datetime = _day_or_time(end) or first + timedelta(days=365)
+    if _sort_key(last) <= _sort_key(first):
+        raise click.BadParameter("--to must be after --from", param_hint="--to")
+    findings = find_conflicts(net, first, last)
+    if fmt == "json":
+        echo_json({"window": {"from": first.isoformat(), "to": last.isoformat()},
+                   "findings": [{"rule": f.rule, "severity": f.severity.value,
+                                 "subjects": list(f.subjects), "message": f.message,
+                                 "suggestion": f.suggestion, "evidence": dict(f.evidence)}
+                                for f in findings]})
+    else:
+        for finding in findings:
+            click.echo(f"{finding.severity.value:<8} {finding.rule}: {finding.message}")
+            if finding.suggestion:
+                click.echo(f"         → {finding.suggestion}")
+        click.echo(f"{len(findings)} conflict{'s' if len(findings) != 1 else ''} between "
+                   f"{first.isoformat()} and {last.isoformat()}")
+    if fail_on != "never" and any(f.severity.rank >= Severity(fail_on).rank for f in findings):
+        click.get_current_context().exit(1)
+
+
+def _sort_key(value: date | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
