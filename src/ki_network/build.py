@@ -8,6 +8,7 @@ with a "did you mean".  Fields the builder does not know are kept in ``extra``.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -85,11 +86,18 @@ class _Fields:
         origin = self.record.origin if key is None else self.record.origin_of(key)
         self.problems.append(Problem(origin, message))
 
+    # The common case (a non-empty text, a list of texts, a known enum value) returns at the
+    # first test: at 300,000 records per network every test per field shows in the load time.
+
     def extra(self) -> dict[str, Any]:
+        if self.record.keys() <= self.known:
+            return {}
         return {k: v for k, v in self.record.items() if k not in self.known}
 
     def string(self, key: str, *, required: bool = False) -> str | None:
         value = self.record.get(key)
+        if type(value) is str and value:
+            return value
         if value is None or value == "":
             if required:
                 self.problem(None, f"missing field '{key}'")
@@ -110,6 +118,12 @@ class _Fields:
         value = self.record.get(key)
         if value is None:
             return ()
+        if type(value) is list:
+            for item in value:
+                if type(item) is not str:
+                    break
+            else:
+                return tuple(value)
         if isinstance(value, str):
             return (value,)
         if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
@@ -119,6 +133,8 @@ class _Fields:
 
     def languages(self, key: str = "languages") -> tuple[str, ...]:
         values = self.strings(key)
+        if all(map(LANGUAGE_PATTERN.match, values)):
+            return values
         for value in values:
             if not LANGUAGE_PATTERN.match(value):
                 self.problem(key, f"language {value!r} is not an ISO 639 code like 'de' or 'ar'")
@@ -128,6 +144,9 @@ class _Fields:
         value = self.record.get(key)
         if value is None:
             return default
+        member = enum_type._value2member_map_.get(value) if type(value) is str else None
+        if member is not None:
+            return member  # type: ignore[return-value]
         try:
             return enum_type(value)
         except ValueError:
@@ -142,6 +161,8 @@ class _Fields:
             if required:
                 self.problem(None, f"missing field '{key}'")
             return None
+        if type(value) is str:
+            return Text((("", value),))
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return Text.of(str(value))
         if isinstance(value, Mapping) and value and all(
@@ -241,12 +262,9 @@ class _Fields:
         if "UNTIL=" in rrule.upper() and until is not None:
             self.problem(key, "give the end of a series either as 'until' or inside the rrule, "
                               "not both")
-        dtstart = (start if isinstance(start, datetime)
-                   else datetime.combine(start, datetime.min.time()))
-        try:
-            rrulestr(rrule, dtstart=dtstart.replace(tzinfo=None), ignoretz=True)
-        except (ValueError, TypeError) as exc:
-            self.problem(key, f"malformed rrule {rrule!r}: {exc}")
+        error = _rrule_error(rrule)
+        if error is not None:
+            self.problem(key, f"malformed rrule {rrule!r}: {error}")
             return
         if not rrule.upper().startswith("FREQ=") and ";FREQ=" not in rrule.upper():
             self.problem(key, f"malformed rrule {rrule!r}: FREQ is missing")
@@ -254,15 +272,31 @@ class _Fields:
             self.problem(key, f"until {_show(until)} is before start {_show(start)}")
 
 
+@functools.lru_cache(maxsize=4096)
+def _rrule_error(rrule: str) -> str | None:
+    """Why ``rrule`` does not parse, or ``None``.
+
+    Whether a rule parses does not depend on its start (naive, time zones ignored), so the
+    answer is cached per text: a large network repeats a few dozen rules many thousand times,
+    and parsing one costs dateutil about 30 µs.
+    """
+    try:
+        rrulestr(rrule, dtstart=datetime(2000, 1, 1), ignoretz=True)
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    return None
+
+
 def _kind(value: Any) -> str:
     return {list: "a list", dict: "a mapping", Record: "a mapping", bool: "true/false"}.get(
         type(value), type(value).__name__)
 
 
-def _comparable(value: DateOrDateTime) -> tuple[date, Any]:
+def _comparable(value: DateOrDateTime) -> datetime:
+    """Wall-clock time without zone, so dates, naive and aware date-times compare."""
     if isinstance(value, datetime):
-        return (value.date(), value.replace(tzinfo=None).time())
-    return (value, datetime.min.time())
+        return value if value.tzinfo is None else value.replace(tzinfo=None)
+    return datetime(value.year, value.month, value.day)
 
 
 def _show(value: DateOrDateTime) -> str:
@@ -303,6 +337,7 @@ class Builder:
         self.problems: list[Problem] = []
         self.built = Built()
         self._seen_ids: dict[str, Origin] = {}
+        self._resolved: dict[str, str] = {}  # municipality reference -> AGS
 
     def build(self, records: RecordSet) -> tuple[Built, list[Problem]]:
         self.problems.extend(records.problems)
@@ -338,8 +373,12 @@ class Builder:
         return refs
 
     def _municipality(self, fields: _Fields, key: str, ref: str) -> str | None:
+        known = self._resolved.get(ref)
+        if known is not None:
+            return known
         found = self.region.resolve(ref)
         if found is not None:
+            self._resolved[ref] = found.ags  # a few hundred names, used by every record
             return found.ags
         if self.region.municipalities:
             where = f"region {self.region.name!r}"

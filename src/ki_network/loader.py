@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from os import PathLike
 from pathlib import Path
 
@@ -31,6 +34,29 @@ def load(path: str | PathLike[str], plugin_manager: pluggy.PluginManager | None 
     directory = Path(path)
     if not directory.is_dir():
         raise DataError([Problem(Origin(str(directory)), "not a directory")])
+    with _cyclic_gc_paused():
+        return _load(directory, plugin_manager)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while loading.
+
+    Loading allocates millions of containers (records, tuples, model objects) and frees
+    almost none, so the collector runs thousands of times and finds nothing: for 300,000
+    records it took half of the load time.  Reference counting still frees everything that
+    is dropped; the collector runs again as usual afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(directory: Path, plugin_manager: pluggy.PluginManager | None) -> Network:
     hooks = Hooks(plugin_manager or make_plugin_manager())
     config, problems = read_config(directory)
     hooks = hooks.without(n for n, v in config.plugins.items() if v is False)
@@ -41,8 +67,7 @@ def load(path: str | PathLike[str], plugin_manager: pluggy.PluginManager | None 
     records = RecordSet()
     hooks.read_records(directory, config, records)
     for kind in KINDS:
-        for record in records.records[kind]:
-            hooks.normalize_record(kind, record, config)
+        hooks.normalize_records(kind, records.records[kind], config)
     builder = Builder(config, region, hooks.topics(), hooks.target_groups(),
                       hooks.label_aliases(config.region))
     built, build_problems = builder.build(records)

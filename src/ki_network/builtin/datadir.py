@@ -72,18 +72,18 @@ def read_jsonl(path: Path, display: str, kind: str, records: RecordSet) -> None:
     except OSError as exc:
         records.problem(Problem(Origin(display), f"cannot read: {exc.strerror}"))
         return
+    loads, add = json.loads, records.add  # looked up once: this loop runs per record
     with handle:
         for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            origin = Origin(display, number, 1)
             try:
-                data = json.loads(line)
+                data = loads(line)
             except json.JSONDecodeError as exc:
-                records.problem(Problem(Origin(display, number, exc.colno),
-                                        f"not valid JSON: {exc.msg}"))
+                if line.strip():  # blank lines are allowed
+                    records.problem(Problem(Origin(display, number, exc.colno),
+                                            f"not valid JSON: {exc.msg}"))
                 continue
-            if not isinstance(data, dict):
-                records.problem(Problem(origin, "each line must be one JSON object"))
+            if type(data) is not dict:
+                records.problem(Problem(Origin(display, number, 1),
+                                        "each line must be one JSON object"))
                 continue
-            records.add(kind, Record(data, origin=origin))
+            add(kind, Record(data, origin=Origin(display, number, 1)))
