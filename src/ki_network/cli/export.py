@@ -39,5 +39,6 @@ def export_command(directory: str, format_name: str | None, output: Path | None,
     else:
         raise click.UsageError(f"unknown exporter {format_name!r}; "
                                f"available: {', '.join(exporters)}")
-    exporter.export(net.for_audience(audience), output, {"audience": audience})
+    with net.hooks.guard(exporter, "ki_network_exporters"):
+        exporter.export(net.for_audience(audience), output, {"audience": audience})
     click.echo(f"wrote {output} ({exporter.name}, audience {audience})")
