@@ -181,11 +181,14 @@ class _Fields:
             return None
         return parsed
 
-    def time(self, key: str, value: Any) -> DateOrDateTime | None:
+    def time(self, key: str, value: Any, at: Origin | None = None) -> DateOrDateTime | None:
+        """``value`` as a date or date-time; a problem at ``at`` (default: ``key``) if not."""
         parsed = parse_time(value)
         if parsed is None:
-            self.problem(key, f"'{key}' {value!s} is not a date (2026-01-31) or a date and time "
-                              "(2026-01-31T18:00)")
+            self.problems.append(Problem(
+                at or self.record.origin_of(key),
+                f"'{key}' {value!s} is not a date (2026-01-31) or a date and time "
+                "(2026-01-31T18:00)"))
         return parsed
 
     def contact(self, key: str = "contact") -> Contact:
@@ -220,56 +223,71 @@ class _Fields:
             return None
         return GeoPoint(lat, lon)
 
-    def schedule(self, key: str, entry: Any) -> Schedule | None:
-        """One schedule entry: a mapping with start, end, rrule, until, exdates, rdates."""
+    def schedule(self, key: str, entry: Any, positions: Record | None = None
+                 ) -> Schedule | None:
+        """One schedule entry: a mapping with start, end, rrule, until, exdates, rdates.
+
+        A problem points at the entry's own field (``end``, ``rrule`` ...) where ``positions``
+        (the mapping the fields were read from; default: the entry) knows its place, else at
+        ``key`` of the record.
+        """
         if not isinstance(entry, Mapping):
             self.problem(key, f"'{key}' entries must be mappings with start and end")
             return None
-        start = self.time(key, entry.get("start")) if entry.get("start") is not None else None
-        if start is None:
-            if entry.get("start") is None:
-                self.problem(key, f"'{key}' needs a 'start'")
+        if positions is None and isinstance(entry, Record):
+            positions = entry
+        fallback = self.record.origin_of(key)
+        where = positions.key_origins if positions is not None else {}
+
+        def at(field: str) -> Origin:
+            return where.get(field, fallback)
+
+        def problem(field: str, message: str) -> None:
+            self.problems.append(Problem(at(field), message))
+
+        raw_start = entry.get("start")
+        if raw_start is None:
+            problem("start", f"'{key}' needs a 'start'")
             return None
-        end = self.time(key, entry["end"]) if entry.get("end") is not None else None
+        start = self.time("start", raw_start, at("start"))
+        if start is None:
+            return None
+        end = self.time("end", entry["end"], at("end")) if entry.get("end") is not None else None
         if end is not None:
             if isinstance(end, datetime) != isinstance(start, datetime):
-                self.problem(key, "'end' and 'start' must both be dates or both be date-times")
+                problem("end", "'end' and 'start' must both be dates or both be date-times")
                 end = None
             elif _comparable(end) <= _comparable(start):
-                self.problem(key, f"end {_show(end)} is not after start {_show(start)}")
-        until = self.time(key, entry["until"]) if entry.get("until") is not None else None
+                problem("end", f"end {_show(end)} is not after start {_show(start)}")
+        until = (self.time("until", entry["until"], at("until"))
+                 if entry.get("until") is not None else None)
         rrule = entry.get("rrule")
         if rrule is not None:
             rrule = str(rrule).removeprefix("RRULE:")
-            self._check_rrule(key, rrule, start, until)
-        exdates = self._times(key, entry.get("exdates"), "exdates")
-        rdates = self._times(key, entry.get("rdates"), "rdates")
+            if "UNTIL=" in rrule.upper() and until is not None:
+                problem("until", "give the end of a series either as 'until' or inside the "
+                                 "rrule, not both")
+            error = _rrule_error(rrule)
+            if error is not None:
+                problem("rrule", f"malformed rrule {rrule!r}: {error}")
+            elif not rrule.upper().startswith("FREQ=") and ";FREQ=" not in rrule.upper():
+                problem("rrule", f"malformed rrule {rrule!r}: FREQ is missing")
+        if until is not None and _comparable(until) < _comparable(start):
+            problem("until", f"until {_show(until)} is before start {_show(start)}")
+        exdates = self._times("exdates", entry.get("exdates"), at("exdates"))
+        rdates = self._times("rdates", entry.get("rdates"), at("rdates"))
         extra = {k: v for k, v in entry.items() if k not in _SCHEDULE_KEYS}
         return Schedule(start, end, rrule, until, exdates, rdates, extra)
 
-    def _times(self, key: str, values: Any, name: str) -> tuple[DateOrDateTime, ...]:
+    def _times(self, key: str, values: Any, at: Origin) -> tuple[DateOrDateTime, ...]:
         if values is None:
             return ()
         if not isinstance(values, list):
             values = [values]
-        parsed = [self.time(key, v) for v in values]
+        parsed = [self.time(key, v, at) for v in values]
         if any(p is None for p in parsed):
             return ()
         return tuple(p for p in parsed if p is not None)
-
-    def _check_rrule(self, key: str, rrule: str, start: DateOrDateTime,
-                     until: DateOrDateTime | None) -> None:
-        if "UNTIL=" in rrule.upper() and until is not None:
-            self.problem(key, "give the end of a series either as 'until' or inside the rrule, "
-                              "not both")
-        error = _rrule_error(rrule)
-        if error is not None:
-            self.problem(key, f"malformed rrule {rrule!r}: {error}")
-            return
-        if not rrule.upper().startswith("FREQ=") and ";FREQ=" not in rrule.upper():
-            self.problem(key, f"malformed rrule {rrule!r}: FREQ is missing")
-        if until is not None and _comparable(until) < _comparable(start):
-            self.problem(key, f"until {_show(until)} is before start {_show(start)}")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -475,7 +493,7 @@ class Builder:
         title = f.text("title", required=True)
         organisers = self._actor_refs(f, "organisers", required=True)
         schedule_fields = {k: f.record[k] for k in _SCHEDULE_KEYS if k in f.record}
-        schedule = f.schedule("start", schedule_fields) if schedule_fields else None
+        schedule = f.schedule("start", schedule_fields, f.record) if schedule_fields else None
         if not schedule_fields:
             f.problem(None, "missing field 'start'")
         municipality = f.string("municipality")
