@@ -48,6 +48,7 @@ TRACE_ENV = "KI_NETWORK_TRACE_HOOKS"
 DEFAULT_PLUGINS = (
     "ki_network.builtin.vocabulary",
     "ki_network.builtin.datadir",
+    "ki_network.builtin.ics",
     "ki_network.builtin.exporters",
     "ki_network.builtin.hsds",
 )

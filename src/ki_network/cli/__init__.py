@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import core, export  # noqa: F401 - registers commands on main
 from . import duplicates  # noqa: F401 - registers the duplicates command
 from . import calendar  # noqa: F401 - registers calendar and conflicts
+from . import ics  # noqa: F401 - registers ics import
 from ._common import main
 
 __all__ = ["main"]

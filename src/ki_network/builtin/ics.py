@@ -1,0 +1,100 @@
+"""The ICS feed source: events from the partner calendars that actors name in ``calendar:``.
+
+An actor's ``calendar:`` is a path relative to the data directory (``feeds/caritas.ics``) or
+an ``http(s)://`` / ``webcal://`` URL.  The feed is read each time the network is loaded;
+URLs are fetched with a conditional GET and cached in ``.ki-network/feeds/``, and when the
+server cannot be reached the copy fetched last is used (with a warning).
+
+This source runs last (``trylast``), after the data directory: an event in ``events.yaml``
+with the same id, or the same organiser, UID and recurrence id, wins over the feed's — that is
+how a person overrides one event of a live feed, and why a feed imported into ``events.yaml``
+with ``ki-network ics import`` is not read twice.
+
+Skipped VEVENTs and repairs are reported on the ``ki_network.ics`` logger (warnings and
+info); a feed that cannot be read at all is a data problem at the actor's ``calendar:``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ..build import ID_PATTERN
+from ..calendar.fetch import CACHE_DIR, FetchError, fetch, is_url
+from ..calendar.importer import read_ics
+from ..config import NetworkConfig
+from ..errors import Problem
+from ..model import Visibility
+from ..plugins import hookimpl
+from ..records import RecordSet
+from ..yamlio import Record
+
+logger = logging.getLogger("ki_network.ics")
+
+
+def _identity(record: Any) -> tuple[str, str, str] | None:
+    if not isinstance(record, dict) or record.get("uid") is None:
+        return None
+    organisers = record.get("organisers")
+    first = organisers[0] if isinstance(organisers, list) and organisers else organisers
+    return (str(first), str(record["uid"]), str(record.get("recurrence_id") or ""))
+
+
+@hookimpl(trylast=True)
+def ki_network_read_records(directory: Path, config: NetworkConfig, records: RecordSet) -> None:
+    events = records.records["events"]
+    taken_ids = {str(r.get("id")) for r in events}
+    taken = {key for r in events if (key := _identity(r)) is not None}
+    for actor in list(records.records["actors"]):
+        source = actor.get("calendar")
+        ident = actor.get("id")
+        if not isinstance(source, str) or not source.strip():
+            continue
+        if not isinstance(ident, str) or not ID_PATTERN.match(ident):
+            continue  # the builder reports the bad id; a feed needs a valid organiser
+        loaded = _load(actor, source.strip(), directory, records)
+        if loaded is None:
+            continue
+        data, name = loaded
+        try:
+            visibility = Visibility(actor.get("visibility") or "public")
+        except ValueError:
+            visibility = Visibility.PUBLIC  # the builder reports the bad value
+        feed = read_ics(data, actor=ident, source=name, timezone=config.timezone,
+                        visibility=visibility)
+        for skipped in feed.skipped:
+            logger.warning("%s:%s", name, skipped)
+        for note in feed.notes:
+            logger.info("%s:%s", name, note)
+        for record in feed.records:
+            key = _identity(record)
+            if record["id"] in taken_ids or key in taken:
+                logger.info("%s: event %s of the feed is also in the events file; that one wins",
+                            name, record["id"])
+                continue
+            taken_ids.add(record["id"])
+            records.add("events", record)
+
+
+def _load(actor: Record, source: str, directory: Path, records: RecordSet
+          ) -> tuple[bytes, str] | None:
+    origin = actor.origin_of("calendar")
+    who = f"calendar of actor {actor.get('id')!r}"
+    if is_url(source):
+        try:
+            fetched = fetch(source, cache_dir=directory / CACHE_DIR, offline_fallback=True)
+        except FetchError as exc:
+            records.problem(Problem(origin, f"{who}: {exc}"))
+            return None
+        if fetched.status == "cached":
+            logger.warning("%s: %s; using the copy fetched earlier", origin, fetched.error)
+        return fetched.content, source
+    path = directory / source
+    try:
+        return path.read_bytes(), str(path)
+    except FileNotFoundError:
+        records.problem(Problem(origin, f"{who}: file {source!r} not found in {directory}"))
+    except OSError as exc:
+        records.problem(Problem(origin, f"{who}: cannot read {source!r}: {exc.strerror}"))
+    return None
