@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, MutableMapping, MutableSequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +182,7 @@ def merge(items: MutableSequence[Any], feed: ImportedFeed, *, feed_name: str, to
             del book["removed"]
         book["hash"] = fingerprint(target)
         if changed or was_removed:
-            book["updated"] = today
+            book["updated"] = _styled(new_item, "", today)
         result["restored" if was_removed else "updated" if changed else "unchanged"].append(ident)
 
     for item in ours:
@@ -194,7 +194,7 @@ def merge(items: MutableSequence[Any], feed: ImportedFeed, *, feed_name: str, to
             result["kept"].append((ident, f"gone from the feed, but {why}"))
         elif "removed" not in item[BOOKKEEPING]:
             _set(item, "status", "cancelled", new_item)
-            item[BOOKKEEPING]["removed"] = today
+            item[BOOKKEEPING]["removed"] = _styled(new_item, "", today)
             item[BOOKKEEPING]["hash"] = fingerprint(item)
             result["removed"].append(ident)
     return MergeReport(Path(), **{k: tuple(v) for k, v in result.items()})
@@ -234,16 +234,22 @@ def _set(target: MutableMapping[str, Any], key: str, value: Any, new_item: Any) 
 
 
 def _styled(new_item: Any, key: str, value: Any) -> Any:
-    """``value`` as the file wants it: short lists and small mappings in flow style in YAML."""
+    """``value`` as the file wants it: short lists and small mappings in flow style in YAML.
+
+    Every value is a fresh object: ruamel.yaml writes an object met twice as an anchor and an
+    alias, which the data directory's safe loader refuses.
+    """
     if new_item is not CommentedMap:
         return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return date(value.year, value.month, value.day)
     if isinstance(value, list):
-        seq = CommentedSeq(value)
+        seq = CommentedSeq(_styled(new_item, "", v) for v in value)
         if key in _FLOW_LISTS:
             seq.fa.set_flow_style()
         return seq
     if isinstance(value, Mapping):
-        mapping = CommentedMap(value)
+        mapping = CommentedMap((k, _styled(new_item, "", v)) for k, v in value.items())
         mapping.fa.set_flow_style()
         return mapping
     return value
