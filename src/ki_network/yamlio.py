@@ -80,7 +80,14 @@ class _Loader(_Parser, _Resolver):  # type: ignore[misc]
         # A node met twice is an alias; refusing it here costs nothing and defeats alias bombs.
         if node in self.constructed_objects or node in self.recursive_objects:
             raise AliasRefused(node.start_mark)
-        return super().construct_object(node, deep=deep)
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            # e.g. ``!!int x``: PyYAML's constructors raise plain Python errors without a
+            # position; give the problem one, so it is reported like every other.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]} "
+                f"({exc})", node.start_mark) from exc
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Record:
         # Always deep: a Record must be complete when handed out (no generator construction).
@@ -108,6 +115,28 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[Record]:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    # An impossible date such as 2026-02-30 stays text: the field's check then reports it
+    # at its place with the field's name, and the rest of the file is still read.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, AttributeError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+def _refuse_tag(loader: _Loader, node: yaml.Node) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None, None, f"the tag !!{node.tag.rsplit(':', 1)[-1]} is not allowed in data files "
+        "(write a list or a mapping)", node.start_mark)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+# Sets, ordered pairs and binary data have no place in the data format and could not be
+# written back as JSON Lines: refused like custom tags.
+for _tag in ("set", "omap", "pairs", "binary"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 
 
 def read_yaml(path: Path, display: str | None = None) -> tuple[Any, list[Problem]]:
