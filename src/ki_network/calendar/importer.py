@@ -40,7 +40,7 @@ import hashlib
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
@@ -472,7 +472,7 @@ def _end(event: Any, raw_start: date, start: DateOrDateTime, tz: ZoneInfo,
     if end_prop is not None and not _broken(end_prop):
         raw_end = _zoned(end_prop.dt, end_prop.params, notes, "DTEND")
     elif duration is not None and not _broken(duration) and isinstance(duration.dt, timedelta):
-        raw_end = raw_start + duration.dt
+        raw_end = _plus(raw_start, duration.dt)
     elif end_prop is not None or duration is not None:
         notes.append("DTEND/DURATION cannot be read: imported without an end")
         return None
@@ -488,6 +488,21 @@ def _end(event: Any, raw_start: date, start: DateOrDateTime, tz: ZoneInfo,
             notes.append(f"the end {time_text(end)} is before the start: imported without an end")
         return None
     return end
+
+
+def _plus(start: date, duration: timedelta) -> date:
+    """``start`` + ``duration`` as RFC 5545 means it: days on the calendar (wall-clock), hours
+    and less as elapsed time — so PT2H across the end of summer time is two real hours.
+
+    >>> berlin = ZoneInfo("Europe/Berlin")
+    >>> _plus(datetime(2026, 10, 25, 1, 30, tzinfo=berlin), timedelta(hours=2)).isoformat()
+    '2026-10-25T02:30:00+01:00'
+    """
+    if not isinstance(start, datetime) or start.tzinfo is None:
+        return start + duration
+    wall = start + timedelta(days=duration.days)
+    exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
+    return (wall.astimezone(UTC) + exact).astimezone(start.tzinfo)
 
 
 def _recurrence(event: Any, start: DateOrDateTime, tz: ZoneInfo,
