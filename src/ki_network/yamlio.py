@@ -19,7 +19,7 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,16 @@ class Record(dict[str, Any]):
     def origin_of(self, key: str) -> Origin:
         """Where ``key`` stood, falling back to the record itself."""
         return self.key_origins.get(key, self.origin)
+
+
+class Items(list[Any]):
+    """The top-level list of a file, with where each item began (``origins``)."""
+
+    __slots__ = ("origins",)
+
+    def __init__(self, items: Iterable[Any], origins: list[Origin]) -> None:
+        super().__init__(items)
+        self.origins = origins
 
 
 class _Resolver(yaml.resolver.Resolver):
@@ -161,7 +171,11 @@ def parse_yaml(text: str, name: str = "<string>") -> tuple[Any, list[Problem]]:
     loader = _Loader(text)  # type: ignore[call-arg]
     loader.path = name
     try:
-        return loader.get_single_data(), []
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
+        if isinstance(node, yaml.SequenceNode) and isinstance(data, list):
+            # a scalar item carries no position of its own: keep the items' positions
+            data = Items(data, [loader._origin(item.start_mark) for item in node.value])
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         origin = Origin(name, mark.line + 1, mark.column + 1) if mark else Origin(name)
@@ -171,6 +185,7 @@ def parse_yaml(text: str, name: str = "<string>") -> tuple[Any, list[Problem]]:
         return None, [Problem(origin, f"not valid YAML: {problem}")]
     finally:
         loader.dispose()
+    return data, []
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from ..config import NetworkConfig
 from ..errors import Origin, Problem
 from ..plugins import hookimpl
 from ..records import KINDS, RecordSet
-from ..yamlio import Record, read_yaml
+from ..yamlio import Items, Record, read_yaml
 
 #: Kinds whose file must exist; the others are optional.
 REQUIRED = ("actors",)
@@ -59,7 +59,9 @@ def read_yaml_list(path: Path, display: str, kind: str, records: RecordSet) -> N
 
 
 def _item_origin(display: str, items: list[object], index: int) -> Origin:
-    # A scalar carries no position; the previous mapping's position is the best guess.
+    if isinstance(items, Items):
+        return items.origins[index]
+    # Without positions (another source's list): the previous mapping's is the best guess.
     for previous in reversed(items[:index]):
         if isinstance(previous, Record):
             return Origin(display, previous.origin.line, 0)

@@ -1,0 +1,67 @@
+"""Fixtures shared by the tests: a bare plugin manager, the tiny network, the command line."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pluggy
+import pytest
+
+from ki_network.testing import TINY, bare_plugin_manager, write_network
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "oberberg"
+
+
+@pytest.fixture
+def pm() -> pluggy.PluginManager:
+    """Built-in plugins only: the tests do not depend on what else is installed."""
+    return bare_plugin_manager()
+
+
+@pytest.fixture
+def tiny_files() -> dict[str, Any]:
+    """A deep copy of :data:`ki_network.testing.TINY` to change freely."""
+    return copy.deepcopy(dict(TINY))
+
+
+@pytest.fixture
+def tiny_dir(tmp_path: Path) -> Path:
+    """The tiny network written to a fresh directory."""
+    return write_network(tmp_path / "net")
+
+
+@attrs.frozen
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None) -> CliResult:
+    """``ki-network ARGS`` in a fresh interpreter, exactly as a person would run it."""
+    done = subprocess.run([sys.executable, "-m", "ki_network", *map(str, args)],
+                          capture_output=True, text=True, timeout=120, cwd=cwd, check=False)
+    return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def cli() -> Callable[..., CliResult]:
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def oberberg() -> Path:
+    """The example network; skipped until it and its region plugin are there."""
+    if not (EXAMPLE / "actors.yaml").exists():
+        pytest.skip("examples/oberberg is not there yet")
+    if importlib.util.find_spec("ki_network_oberberg") is None:
+        pytest.skip("the region plugin ki-network-oberberg is not installed")
+    return EXAMPLE
