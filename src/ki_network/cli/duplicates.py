@@ -50,8 +50,9 @@ def _print_text(report: DuplicateReport, titles: dict[str, str]) -> None:
               default="internal", show_default=True,
               help="Whose data to compare; the listing is for the people who keep the data, "
                    "and its reasons quote contact data.")
-def duplicates(directory: str, fmt: str, decide: tuple[str, str, str] | None, note: str | None,
-               by: str | None, only_new: str | None, min_score: float, audience: str) -> None:
+def duplicates(directory: str, fmt: str,  # noqa: PLR0917 - one parameter per option
+               decide: tuple[str, str, str] | None, note: str | None, by: str | None,
+               only_new: str | None, min_score: float, audience: str) -> None:
     """List offers recorded twice (same), candidates to check (review) and different
     providers offering the same thing at the same place and time (overlap).
 

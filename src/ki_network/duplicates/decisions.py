@@ -39,8 +39,11 @@ def record_decision(network: Network, a: str, b: str, verdict: str, *, note: str
     if network.directory is None:
         raise ValueError("the network was not loaded from a directory")
     path = network.record_files.get("decisions") or network.directory / "decisions.yaml"
-    decision = Decision(a, b, verdict, note, by, on or date.today())
     pair = {a, b}
+    for earlier_decision in network.decisions:
+        if {earlier_decision.a, earlier_decision.b} == pair:
+            a, b = earlier_decision.a, earlier_decision.b  # keep the file's order of the two
+    decision = Decision(a, b, verdict, note, by, on or date.today())
     records = [r for r, d in zip(records_of(network, "decisions"), network.decisions, strict=True)
                if {d.a, d.b} != pair]
     earlier = [i for i, d in enumerate(network.decisions) if {d.a, d.b} == pair]

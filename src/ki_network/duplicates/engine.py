@@ -159,19 +159,29 @@ class Matcher:
         identity = (provider >= 0.8) | (contact >= 1.0)
         location, schedule = np.nan_to_num(sims["location"]), sims["schedule"]
         same = identity & ~any_veto & (score >= t.same) & (title >= t.same_title)
-        lookalike = (title >= 0.9) & (location >= 0.85) & (np.nan_to_num(schedule) >= 0.9)
+        topic_exact = np.nan_to_num(sims["topic"]) >= 1.0
+        meets = np.nan_to_num(schedule) >= 0.9
+        place = (location >= 0.85) | np.isnan(sims["location"])
+        # Different providers, the same title at the same place and time: more likely one
+        # offer entered twice (the KI entering a partner's offer as its own) than two.
+        lookalike = (title >= 0.9) & meets & place
         review = (~same & ~any_veto & (score >= t.review) & (title >= t.same_title)
                   & (identity | lookalike))
+        # Titles in two languages (an English import of a German entry) cannot be compared
+        # word by word.  One provider cannot run two offers on one topic in one place at one
+        # time, so with the same provider that is the same offer; with a weaker tie, a review.
+        translated = ((features.title_languages[ia] & features.title_languages[ib]) == 0)
+        translated &= (~same & ~any_veto & identity & (title < t.same_title) & topic_exact
+                       & meets & (score >= t.review - 0.1))
+        same |= translated & (provider >= 1.0) & (location >= 0.85)
+        review |= translated & ~same
         overlap_score = self._overlap_score(sims)
-        topic_exact = np.nan_to_num(sims["topic"]) >= 1.0
-        meets = (np.nan_to_num(schedule) > 0) | (np.isnan(schedule) & topic_exact
-                                                 & (title >= t.overlap_title))
         overlap = (~identity & ~overlap_veto & ~same & ~review
                    & (features.municipality[ia] == features.municipality[ib])
                    & (features.municipality[ia] >= 0)
                    & (features.family[ia] == features.family[ib]) & (features.family[ia] >= 0)
                    & (np.nan_to_num(sims["target_groups"], nan=1.0) > 0)
-                   & meets & (overlap_score >= t.overlap))
+                   & (np.nan_to_num(schedule) > 0) & (overlap_score >= t.overlap))
 
         return [self._pair(features, (int(ia[n]), int(ib[n])), int(n), band, float(values[n]),
                            sims, extra.get(int(n), {}), offers)
@@ -196,6 +206,10 @@ class Matcher:
         ka, kb = features.keys[rows[0]], features.keys[rows[1]]
         a, b = offers[ka.id], offers[kb.id]
         reasons = []
+        if (band != "overlap" and not ka.title_languages & kb.title_languages
+                and sims["title"][n] < self.thresholds.same_title):
+            reasons.append("titles in different languages: check whether one translates the "
+                           "other")
         if band == "overlap":
             reasons.append(f"different providers ({a.provider}, {b.provider}) offer the same "
                            "thing to the same people at the same place and time")
@@ -275,7 +289,8 @@ class DuplicateIndex:
 
     def _key(self, offer: Offer) -> OfferKey:
         ancestors = self.network.topic_ancestors if self.network is not None else None
-        return offer_key(offer, self.vocab, ancestors)
+        language = self.network.config.language if self.network is not None else "de"
+        return offer_key(offer, self.vocab, ancestors, language)
 
     @staticmethod
     def _block_keys(key: OfferKey) -> list[tuple[str, Any]]:
@@ -375,7 +390,8 @@ def find_duplicates(network: Network, *, only: Iterable[str] | None = None,
             index.add(offers[offer_id])
     else:
         vocab = Vocab()
-        keys = [offer_key(o, vocab, network.topic_ancestors) for o in offers.values()]
+        keys = [offer_key(o, vocab, network.topic_ancestors, network.config.language)
+                for o in offers.values()]
         pairs, candidates = _all_pairs(network, keys, thresholds, blocking, extra, decisions)
     if decisions:
         notes.extend(f"decision on {d.a} / {d.b}: not an offer pair, ignored"

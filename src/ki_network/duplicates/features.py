@@ -140,6 +140,7 @@ class OfferKey:
     municipality: int
     target_groups: int             # bit mask
     languages: int                 # bit mask
+    title_languages: int           # bit mask of the title's translations
     phone: int
     email: int
     domain: int
@@ -165,8 +166,10 @@ def _bits(values: Iterable[str], codes: Codes) -> int:
 
 
 def offer_key(offer: Offer, vocab: Vocab,
-              topic_ancestors: Callable[[str], Sequence[str]] | None = None) -> OfferKey:
-    """Normalise one offer.  ``topic_ancestors`` is usually :meth:`Network.topic_ancestors`."""
+              topic_ancestors: Callable[[str], Sequence[str]] | None = None,
+              language: str = "de") -> OfferKey:
+    """Normalise one offer.  ``topic_ancestors`` is usually :meth:`Network.topic_ancestors`;
+    ``language`` is what a title without language key is written in."""
     titles = tuple(dict.fromkeys(t for t in (nz.normalize_text(text)
                                              for _, text in offer.title.values) if t)) or ("",)
     title_text = offer.title.all_text()
@@ -208,6 +211,8 @@ def offer_key(offer: Offer, vocab: Vocab,
         municipality=vocab.municipality(offer.municipality),
         target_groups=_bits(offer.target_groups, vocab.target_group),
         languages=_bits(offer.languages, vocab.language),
+        title_languages=_bits((lang or language for lang, _ in offer.title.values),
+                              vocab.language),
         phone=vocab.contact(f"tel:{phone}" if phone else None),
         email=vocab.contact(f"mailto:{nz.email_key(contact.email)}" if contact.email else None),
         domain=vocab.contact(f"web:{d}" if website and (d := nz.web_domain(website)) else None),
@@ -240,6 +245,7 @@ class Features:
         self.municipality = column("municipality")
         self.target_groups = column("target_groups", np.int64)
         self.languages = column("languages", np.int64)
+        self.title_languages = column("title_languages", np.int64)
         self.phone = column("phone")
         self.email = column("email")
         self.domain = column("domain")

@@ -365,7 +365,8 @@ VETOES = (
          lambda a, b, ka, kb: f"{level_text(ka.levels)} ≠ {level_text(kb.levels)}"),
     Veto("group",
          lambda f, ia, ib: _both(f.group, ia, ib) & (f.group[ia] != f.group[ib]),
-         lambda a, b, ka, kb: f"{_group_text(a)} ≠ {_group_text(b)}"),
+         lambda a, b, ka, kb: f"{_group_text(a)} ≠ {_group_text(b)}",
+         overlap=False),  # two providers' group numbers have nothing to do with each other
     Veto("age",
          lambda f, ia, ib: _both(f.age_lo, ia, ib)
          & ((f.age_lo[ia] != f.age_lo[ib]) | (f.age_hi[ia] != f.age_hi[ib])),
