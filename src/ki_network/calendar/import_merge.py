@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, MutableMapping, MutableSequence
 from datetime import date, datetime
 from pathlib import Path
@@ -41,7 +42,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from ..builtin.datadir import list_file
-from ..save import _dump as dump_yaml_like  # keeps the file's own list indentation
+from ..save import _dump as dump_yaml_shifted
 from ..save import json_default
 from ..serialize import plain
 from ..yamlio import atomic_write
@@ -288,8 +289,31 @@ def merge_into(directory: Path, feed: ImportedFeed, *, feed_name: str, today: da
             raise MergeError(f"{path}: must be a list of events, one '- ' item each")
         report = merge(document, feed, feed_name=feed_name, today=today, new_item=CommentedMap)
         if not dry_run and _changed(report):
-            dump_yaml_like(document, path, like=text)
+            _dump_yaml(document, path, text)
     return attrs.evolve(report, path=path)
+
+
+def _dump_yaml(document: CommentedSeq, path: Path, text: str) -> None:
+    """Write ``document`` with the list indentation that ``text`` uses.
+
+    When the top-level and the nested lists are indented alike (or there are no nested block
+    lists), ruamel.yaml writes that style directly, and end-of-line comments keep their
+    column.  Only files that mix two styles go through :mod:`ki_network.save`'s shifting
+    writer.
+    """
+    top = re.search(r"^( *)- ", text, flags=re.MULTILINE)
+    nested = re.search(r"^( *)[\w-]+:[ \t]*\n( *)- ", text, flags=re.MULTILINE)
+    offset = len(top.group(1)) if top else 0
+    if nested and len(nested.group(2)) - len(nested.group(1)) != offset:
+        dump_yaml_shifted(document, path, like=text)
+        return
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap people's long lines
+    yaml.allow_unicode = True
+    yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
+    with atomic_write(path) as handle:
+        yaml.dump(document, handle)
 
 
 def _changed(report: MergeReport) -> bool:
