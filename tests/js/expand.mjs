@@ -33,7 +33,9 @@ for (const vevent of root.getAllSubcomponents("vevent")) {
     categories: vevent.getAllProperties("categories").flatMap((p) => p.getValues()),
   });
   if (vevent.hasProperty("recurrence-id")) exceptions.push(vevent);
-  else masters.set(text("uid"), new ICAL.Event(vevent));
+  // Without `exceptions`, ical.js relates every RECURRENCE-ID component of the calendar to
+  // each event, whatever its UID; so relate them ourselves, by UID.
+  else masters.set(text("uid"), new ICAL.Event(vevent, { exceptions: [], strictExceptions: true }));
 }
 for (const exception of exceptions) {
   const master = masters.get(exception.getFirstPropertyValue("uid"));

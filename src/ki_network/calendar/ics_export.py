@@ -4,6 +4,9 @@ Components are built with :mod:`icalendar`; what the library does not get right 
 set explicitly and checked on the bytes by the tests (``../shared/checks/ics_lint.py`` and a
 second parser, ical.js):
 
+* no X-WR-TIMEZONE: we write no floating times, and clients that honour it (Google, and
+  libraries that imitate Google) re-read UTC start times as wall-clock times in that zone,
+  which moves UTC-based series by an hour in summer;
 * text properties of the calendar (NAME, X-WR-CALNAME, X-WR-CALDESC) are added as ``vText`` —
   icalendar writes unknown properties unescaped and then refuses a newline in them;
 * REFRESH-INTERVAL carries ``VALUE=DURATION`` and X-PUBLISHED-TTL is written as a duration;
@@ -179,7 +182,6 @@ def export_calendar(network: Network, items: Iterable[Item] | None = None, *,
     calendar.add("x-wr-calname", icalendar.vText(title))
     calendar.add("description", icalendar.vText(text))
     calendar.add("x-wr-caldesc", icalendar.vText(text))
-    calendar.add("x-wr-timezone", icalendar.vText(network.config.timezone))
     calendar.add("refresh-interval", icalendar.vDuration(refresh),
                  parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(refresh))
