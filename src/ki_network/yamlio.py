@@ -63,16 +63,31 @@ class Items(list[Any]):
 
 
 class _Resolver(yaml.resolver.Resolver):
-    """YAML 1.2-style booleans: ``yes``, ``no``, ``on``, ``off`` stay strings."""
+    """YAML 1.2-style booleans and numbers.
+
+    ``yes``, ``no``, ``on``, ``off`` stay strings; so do numbers with a leading zero (AGS
+    codes, postcodes, phone numbers: YAML 1.1 reads ``05374012`` as an octal number), base-60
+    numbers (``9:30`` would be 570), ``0b``/``0x`` numbers and numbers with ``_``.  This is
+    also what ruamel.yaml (YAML 1.2) assumes when it writes a file back unquoted.
+    """
 
 
+_REPLACED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _Resolver.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _REPLACED]
     for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^(?:[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?
+                   |[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?
+                   |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.VERBOSE),
+    list("-+0123456789."))
 
 
 class AliasRefused(yaml.YAMLError):
