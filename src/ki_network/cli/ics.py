@@ -73,7 +73,8 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
         click.echo(f"{feed_name}:{note}", err=True)
     for ident, why in report.kept:
         click.echo(f"{report.path}: kept {ident}: {why}", err=True)
-    verb = "would change" if dry_run else "updated"
+    changes = report.added or report.updated or report.removed or report.restored
+    verb = "dry run, nothing written to" if dry_run else "updated" if changes else "no change to"
     click.echo(f"{feed_name}: {feed.vevents} VEVENTs, {len(feed.records)} imported, "
                f"{len(feed.skipped)} skipped; {verb} {report.path}: "
                f"{len(report.added)} added, {len(report.updated)} updated, "
