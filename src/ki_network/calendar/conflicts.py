@@ -180,7 +180,7 @@ class _Pair:
         times = sorted(self.times)
         a, b = self.a.item, self.b.item
         count = len(times)
-        when = names.local(times[0][0])
+        when = names.local(max(times[0]))  # where the overlap begins
         evidence: dict[str, Any] = {
             "occurrences": count, "first": when,
             "times": [[names.local(x), names.local(y)] for x, y in times[:_EXAMPLES]],

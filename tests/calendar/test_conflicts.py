@@ -1,0 +1,138 @@
+"""Schedule conflicts found by the sweep, and the ``conflicts`` command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ki_network import ClosedDay, Municipality, Severity, hookimpl, load
+from ki_network.calendar.conflicts import find_conflicts, normalise_location
+from ki_network.cli import main
+from ki_network.network import Network
+from ki_network.testing import bare_plugin_manager
+
+FIXTURE = Path(__file__).parent / "fixtures" / "joint"
+YEAR = (date(2026, 1, 1), date(2027, 1, 1))
+
+
+class TestRegion:
+    """Two municipalities; Labour Day and the Easter school holidays as closed days."""
+
+    @hookimpl
+    def ki_network_region_municipalities(self, region: str) -> list[Municipality] | None:
+        if region != "testland":
+            return None
+        return [Municipality("05374012", "Gummersbach"), Municipality("05374056", "Wiehl")]
+
+    @hookimpl
+    def ki_network_closed_days(self, region: str, year: int) -> list[ClosedDay] | None:
+        if region != "testland" or year != 2026:
+            return None
+        return [ClosedDay(date(2026, 5, 1), date(2026, 5, 1), "Tag der Arbeit", "public_holiday"),
+                ClosedDay(date(2026, 3, 30), date(2026, 4, 11), "Osterferien", "school_holiday")]
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "joint"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+def _load(directory: Path) -> Network:
+    return load(directory, bare_plugin_manager(TestRegion()))
+
+
+def _run(directory: Path, *args: str) -> Result:
+    pm = bare_plugin_manager(TestRegion())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
+        return CliRunner().invoke(main, ["conflicts", str(directory), *args])
+
+
+def test_finds_each_kind_of_conflict_and_nothing_else() -> None:
+    findings = find_conflicts(_load(FIXTURE), *YEAR)
+    assert sorted((f.rule, f.subjects, f.severity) for f in findings) == [
+        ("holiday-collision", ("elternabend",), Severity.INFO),
+        ("holiday-collision", ("elterncafe",), Severity.INFO),
+        ("holiday-collision", ("elterncafe",), Severity.INFO),
+        ("holiday-collision", ("hausaufgaben",), Severity.INFO),
+        ("holiday-collision", ("maifest",), Severity.WARNING),
+        ("location-double-booked", ("raum-doppelt", "sprachcafe"), Severity.WARNING),
+        ("organiser-double-booked", ("ki-termin-a", "ki-termin-b"), Severity.WARNING),
+        ("schedule-conflict", ("fruehstueck", "sprachcafe"), Severity.WARNING),
+        ("schedule-conflict", ("raum-doppelt", "sprachcafe"), Severity.WARNING),
+    ]
+
+
+def test_evidence_says_when_and_for_whom() -> None:
+    findings = {(f.rule, f.subjects): f for f in find_conflicts(_load(FIXTURE), *YEAR)}
+    women = findings[("schedule-conflict", ("fruehstueck", "sprachcafe"))]
+    assert women.evidence["target_groups"] == ["women"]
+    assert women.evidence["municipality"] == "05374012"
+    assert women.evidence["occurrences"] == 4
+    assert women.evidence["first"] == "2026-02-03 10:00"  # when the overlap begins
+    assert "Gummersbach" in women.message and "Frauen" in women.message
+    school = [f for f in findings.values() if f.subjects == ("hausaufgaben",)][0]
+    assert school.evidence["dates"] == ["2026-03-30", "2026-04-01", "2026-04-06", "2026-04-08"]
+    assert school.evidence["kind"] == "school_holiday"
+    organiser = findings[("organiser-double-booked", ("ki-termin-a", "ki-termin-b"))]
+    assert organiser.evidence["actors"] == ["ki"]
+
+
+def test_cancelled_and_transparent_occurrences_are_no_conflicts() -> None:
+    subjects = {s for f in find_conflicts(_load(FIXTURE), *YEAR) for s in f.subjects}
+    # the cancelled parents' evening shares the hall with the info evening; the cancelled
+    # appointment would put the KI in two places; the info stand shares the festival's square
+    assert not subjects & {"infoabend", "abgesagt", "stadtfest-info", "fest"}
+    elternabend = [f for f in find_conflicts(_load(FIXTURE), *YEAR)
+                   if f.subjects == ("elternabend",)]
+    assert elternabend[0].evidence["dates"] == ["2026-04-09"]  # 2 April is cancelled
+
+
+def test_rules_can_be_switched_off_in_network_yaml(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    settings = directory / "network.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") +
+                        "rules:\n  holiday-collision: false\n"
+                        "  location-double-booked: {enabled: false}\n", encoding="utf-8")
+    rules = {f.rule for f in find_conflicts(_load(directory), *YEAR)}
+    assert rules == {"schedule-conflict", "organiser-double-booked"}
+
+
+def test_window_limits_the_findings() -> None:
+    findings = find_conflicts(_load(FIXTURE), date(2026, 6, 1), date(2026, 7, 1))
+    assert [f.subjects for f in findings] == [("ki-termin-a", "ki-termin-b")]
+
+
+def test_location_normalisation() -> None:
+    assert normalise_location("Bürgerhaus, Hindenburgstr. 20") == \
+        normalise_location("bürgerhaus  hindenburgstrasse 20")
+    assert normalise_location(None) == ""
+
+
+def test_conflicts_command_json_contract(tmp_path: Path) -> None:
+    result = _run(FIXTURE, "--from", "2026-01-01", "--to", "2027-01-01", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["window"] == {"from": "2026-01-01", "to": "2027-01-01"}
+    assert len(document["findings"]) == 9
+    for finding in document["findings"]:
+        assert set(finding) == {"rule", "severity", "subjects", "message", "suggestion",
+                                "evidence"}
+        assert finding["severity"] in ("info", "warning", "error")
+
+
+def test_conflicts_command_text_and_exit_codes() -> None:
+    result = _run(FIXTURE, "--from", "2026-06-01", "--to", "2026-07-01")
+    assert result.exit_code == 0, result.output
+    assert "organiser-double-booked" in result.output
+    assert "1 conflict between 2026-06-01 and 2026-07-01" in result.output
+    failing = _run(FIXTURE, "--from", "2026-06-01", "--to", "2026-07-01", "--fail-on", "warning")
+    assert failing.exit_code == 1
+    backwards = _run(FIXTURE, "--from", "2026-07-01", "--to", "2026-06-01")
+    assert backwards.exit_code == 2 and "--to must be after --from" in backwards.output
