@@ -77,7 +77,7 @@ def test_evidence_says_when_and_for_whom() -> None:
     assert women.evidence["occurrences"] == 4
     assert women.evidence["first"] == "2026-02-03 10:00"  # when the overlap begins
     assert "Gummersbach" in women.message and "Frauen" in women.message
-    school = [f for f in findings.values() if f.subjects == ("hausaufgaben",)][0]
+    school = next(f for f in findings.values() if f.subjects == ("hausaufgaben",))
     assert school.evidence["dates"] == ["2026-03-30", "2026-04-01", "2026-04-06", "2026-04-08"]
     assert school.evidence["kind"] == "school_holiday"
     organiser = findings[("organiser-double-booked", ("ki-termin-a", "ki-termin-b"))]
