@@ -276,7 +276,7 @@ def merge_into(directory: Path, feed: ImportedFeed, *, feed_name: str, today: da
     if path.suffix == ".jsonl":
         items = _read_jsonl(path)
         report = merge(items, feed, feed_name=feed_name, today=today)
-        if not dry_run:
+        if not dry_run and _changed(report):
             _write_jsonl(path, items)
     else:
         text = path.read_text(encoding="utf-8-sig") if path.exists() else ""
