@@ -406,8 +406,12 @@ def _one(event: Any, name: str, notes: list[str]) -> Any:
     return value
 
 
+#: icalendar 7 keeps an unparsable value as ``vBroken`` instead of failing the component.
+_BROKEN: Any = getattr(icalendar.prop, "vBroken", ())
+
+
 def _broken(value: Any) -> bool:
-    return isinstance(value, icalendar.prop.vBroken)
+    return isinstance(value, _BROKEN)
 
 
 def _text(value: Any) -> str | None:
@@ -610,7 +614,7 @@ def _place(event: Any, notes: list[str]) -> dict[str, Any]:
     if geo is not None:
         try:
             lat, lon = float(geo.latitude), float(geo.longitude)
-        except (AttributeError, TypeError, ValueError, icalendar.error.BrokenCalendarProperty):
+        except (AttributeError, TypeError, ValueError):  # icalendar's broken values are ValueErrors
             notes.append(f"GEO cannot be read and is left out: {geo!s}")
         else:
             if -90 <= lat <= 90 and -180 <= lon <= 180:
