@@ -9,6 +9,8 @@ import icalendar
 import pytest
 import recurring_ical_events
 from dateutil.rrule import rruleset, rrulestr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ki_network.build import ID_PATTERN, parse_time
 from ki_network.calendar.importer import ImportedFeed, event_id, read_ics, unfold
@@ -364,3 +366,33 @@ def test_nothing_is_lost_in_a_long_feed() -> None:
     events[17] = "UID:17\nSUMMARY:no start"
     feed = read_ics(ics(*events), actor="awo")
     assert (len(feed.records), len(feed.skipped), feed.vevents) == (299, 1, 300)
+
+
+# -- never a traceback, whatever the file --------------------------------------------------
+
+_LINES = (GOOGLE + OUTLOOK).decode().split("\r\n")
+_JUNK = st.sampled_from([
+    "BEGIN:VEVENT", "END:VEVENT", "BEGIN:VCALENDAR", "END:VCALENDAR", "BEGIN:VALARM",
+    "END:VTIMEZONE", "DTSTART:2026", "DTSTART;TZID=Nowhere:20260101T100000",
+    "RRULE:FREQ=YEARLY;INTERVAL=99999999999", "RRULE:FREQ=DAILY;COUNT=-1", "EXDATE:x,y",
+    "DURATION:-P1D", "RECURRENCE-ID:20260101", "UID:", " folded", "\ufeff", "X", ":", ";;",
+    "GEO:1000;1000", "DTEND;VALUE=DATE:20260101", "CLASS:", "SEQUENCE:abc",
+    "BEGIN:VTIMEZONE", "TZID:Nowhere", "TZOFFSETTO:+9999"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_LINES), _JUNK), max_size=60),
+       st.sampled_from(["\r\n", "\n", "\r"]))
+def test_any_jumble_of_lines_is_accounted_for(lines: list[str], newline: str) -> None:
+    data = newline.join(lines).encode()
+    feed = read_ics(data, actor="awo")
+    unfolded = [line for _, line in unfold(data.decode())]
+    assert feed.vevents == sum(1 for line in unfolded if line.strip().upper() == "BEGIN:VEVENT")
+    assert len(feed.records) + len(feed.skipped) == feed.vevents
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_never_raise(data: bytes) -> None:
+    feed = read_ics(b"BEGIN:VCALENDAR\nBEGIN:VEVENT\n" + data, actor="awo")
+    assert len(feed.records) + len(feed.skipped) == feed.vevents >= 1
