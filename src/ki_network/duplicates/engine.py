@@ -129,6 +129,9 @@ class Matcher:
         """Band and explain the pairs ``(ia[n], ib[n])``; pairs in no band are left out."""
         if len(ia) == 0:
             return []
+        ia, ib = self._could_make_a_band(features, ia, ib)
+        if len(ia) == 0:
+            return []
         t = self.thresholds
         sims = {s.name: s.scores(features, ia, ib) for s in self.builtin}
         weights = {s.name: s.weight for s in self.builtin}
@@ -188,6 +191,24 @@ class Matcher:
                 for band, selected, values in (("same", same, score), ("review", review, score),
                                                ("overlap", overlap, overlap_score))
                 for n in np.flatnonzero(selected)]
+
+    def _could_make_a_band(self, features: Features, ia: IntArray,
+                           ib: IntArray) -> tuple[IntArray, IntArray]:
+        """The pairs worth comparing text for, by the integer signals alone: same and review
+        need one source or the same time, overlap needs place, topic family, people and time.
+        Most candidate pairs of a big network fail both, and text is the costly part."""
+        cheap = {s.name: s.scores(features, ia, ib) for s in self.builtin if not s.text}
+        conflicts = {v.name: v.conflicts(features, ia, ib) for v in self.vetoes}
+        any_veto = np.logical_or.reduce(list(conflicts.values()))
+        overlap_veto = np.logical_or.reduce([conflicts[v.name] for v in self.vetoes if v.overlap])
+        schedule = np.nan_to_num(cheap["schedule"], nan=1.0)
+        identity = (cheap["provider"] >= 0.8) | (np.nan_to_num(cheap["contact"]) >= 1.0)
+        alike = ~any_veto & (identity | (schedule >= 0.9))
+        overlap = (~identity & ~overlap_veto & (schedule > 0)
+                   & (features.municipality[ia] == features.municipality[ib])
+                   & (features.family[ia] == features.family[ib]))
+        keep = alike | overlap | bool(self.extra)
+        return ia[keep], ib[keep]
 
     @staticmethod
     def _overlap_score(sims: Mapping[str, FloatArray]) -> FloatArray:

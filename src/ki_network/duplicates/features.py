@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import attrs
@@ -75,6 +76,26 @@ class Slot:
     last: int
 
 
+@lru_cache(maxsize=4096)
+def _rrule_days(rrule: str) -> tuple[int, date | None]:
+    """Weekday mask (0 = the start's weekday) and UNTIL day of an RRULE (cached: few rules
+    recur across many offers)."""
+    parts = dict(p.split("=", 1) for p in rrule.upper().split(";") if "=" in p)
+    days = 0
+    if "BYDAY" in parts:
+        for code in parts["BYDAY"].split(","):
+            day = _DAY_CODES.get(code.strip().lstrip("+-0123456789"))
+            if day is not None:
+                days |= 1 << day
+    elif parts.get("FREQ") == "DAILY":
+        days = 0x7F
+    until = _UNTIL.search(rrule.upper())
+    if until is None:
+        return days, None
+    text = until.group(1)
+    return days, date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
+
 def schedule_slot(schedule: Schedule) -> Slot:
     """Weekdays, time window and validity of one schedule, read from ``start``/``end`` and the
     RRULE's FREQ, BYDAY and UNTIL, without expanding occurrences.
@@ -90,18 +111,8 @@ def schedule_slot(schedule: Schedule) -> Slot:
     days = 1 << first_day.weekday()
     last: date | None = None
     if schedule.rrule:
-        parts = dict(p.split("=", 1) for p in schedule.rrule.upper().split(";") if "=" in p)
-        if "BYDAY" in parts:
-            days = 0
-            for code in parts["BYDAY"].split(","):
-                day = _DAY_CODES.get(code.strip().lstrip("+-0123456789"))
-                if day is not None:
-                    days |= 1 << day
-        elif parts.get("FREQ") == "DAILY":
-            days = 0x7F
-        if until := _UNTIL.search(schedule.rrule.upper()):
-            text = until.group(1)
-            last = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        rule_days, last = _rrule_days(schedule.rrule)
+        days = rule_days or days
     for extra in schedule.rdates:
         days |= 1 << (extra.date() if isinstance(extra, datetime) else extra).weekday()
     if schedule.until is not None:
@@ -186,6 +197,9 @@ def offer_key(offer: Offer, vocab: Vocab,
     phone = nz.phone_e164(contact.phone) if contact.phone else None
     website = contact.website or offer.url
     slots = tuple(schedule_slot(s) for s in offer.schedule)
+    found_levels, group, ages, named_days = nz.title_features(title_text)
+    if description and ages is None:
+        ages = nz.age_range(veto_text)
     valid_from = offer.valid_from.toordinal() if offer.valid_from else 0
     valid_to = offer.valid_to.toordinal() if offer.valid_to else FAR_FUTURE
     if slots:
@@ -196,16 +210,14 @@ def offer_key(offer: Offer, vocab: Vocab,
         first = max(valid_from, min(s.first for s in slots))
         last = min(valid_to, max(s.last for s in slots))
     else:
-        days, start, end = nz.weekdays_named(title_text), NONE, NONE
+        days, start, end = named_days, NONE, NONE
         first, last = valid_from, valid_to
-    found_levels = nz.levels(title_text)
-    group = nz.group_number(title_text)
-    ages = nz.age_range(veto_text)
+    location = nz.normalize_address(offer.location) if offer.location else ""
     return OfferKey(
         id=offer.id, titles=titles,
         description=nz.normalize_text(description[:300]) if description else "",
-        location=nz.normalize_address(offer.location) if offer.location else "",
-        street=vocab.street(nz.street_key(offer.location) if offer.location else None),
+        location=location,
+        street=vocab.street(nz.street_key_of(location) if location else None),
         provider=vocab.provider(offer.provider), actors=frozenset(offer.actors),
         topic=vocab.topic(topic), parent=vocab.topic(parent), family=vocab.topic(family),
         municipality=vocab.municipality(offer.municipality),
@@ -262,7 +274,15 @@ class Features:
         self.multi_title = np.fromiter((len(k.titles) > 1 for k in keys), np.bool_, len(keys))
         self.multi_slot = np.fromiter((len(k.slots) > 1 for k in keys), np.bool_, len(keys))
         self.title = [k.titles[0] for k in keys]
-        self.title_squashed = [t.replace(" ", "") for t in self.title]
+        # Up to two translations as columns, so that comparing across languages stays
+        # vectorised; offers with more translations are compared one by one.
+        self.title_array = np.asarray(self.title, dtype=object)
+        self.title2_array = np.asarray([k.titles[1] if len(k.titles) > 1 else k.titles[0]
+                                        for k in keys], dtype=object)
+        self.title_squashed = np.asarray([t.replace(" ", "") for t in self.title], dtype=object)
+        self.title2_squashed = np.asarray([t.replace(" ", "") for t in self.title2_array],
+                                          dtype=object)
+        self.many_titles = np.fromiter((len(k.titles) > 2 for k in keys), np.bool_, len(keys))
 
     def __len__(self) -> int:
         return len(self.keys)

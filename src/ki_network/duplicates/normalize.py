@@ -139,6 +139,7 @@ def _expand(word: str) -> str:
     return bare
 
 
+@lru_cache(maxsize=200_000)
 def normalize_text(text: str) -> str:
     """The normalised form of ``text``: :func:`tokens` joined by spaces."""
     return " ".join(tokens(text))
@@ -185,6 +186,12 @@ def weekdays_named(text: str) -> int:
     return mask
 
 
+@lru_cache(maxsize=200_000)
+def title_features(text: str) -> tuple[frozenset[str], str | None, tuple[int, int] | None, int]:
+    """Levels, group number, age range and named weekdays of a title (cached: titles repeat)."""
+    return levels(text), group_number(text), age_range(text), weekdays_named(text)
+
+
 def weekday_text(mask: int) -> str:
     """``0b101`` → ``"Mo, We"``."""
     return ", ".join(name for day, name in enumerate(WEEKDAY_NAMES) if mask >> day & 1)
@@ -205,7 +212,11 @@ def normalize_address(text: str) -> str:
 
 def street_key(text: str) -> str | None:
     """Street and house number of an address, if it names them ("kaiserstrasse 5")."""
-    normalised = normalize_address(text)
+    return street_key_of(normalize_address(text))
+
+
+def street_key_of(normalised: str) -> str | None:
+    """:func:`street_key` of an address that is normalised already."""
     for match in _STREET_NUMBER.finditer(normalised):
         street, number = match.group(1).split()[-1], match.group(2).replace(" ", "")
         if not street.isdigit() and len(street) > 2:

@@ -61,11 +61,12 @@ def text_similarity(a: str, b: str) -> float:
                (sort + fuzz.token_set_ratio(a, b)) / 2) / 100
 
 
-def _text_scores(first: Any, second: Any) -> FloatArray:
+def _text_scores(first: Any, second: Any, first_squashed: Any,
+                 second_squashed: Any) -> FloatArray:
+    """:func:`text_similarity` for many pairs at once (texts and their space-less forms)."""
     sort = cpdist(first, second, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float32)
-    squash_a = [t.replace(" ", "") for t in first]
-    squash_b = [t.replace(" ", "") for t in second]
-    plain = cpdist(squash_a, squash_b, scorer=fuzz.ratio, workers=-1, dtype=np.float32)
+    plain = cpdist(first_squashed, second_squashed, scorer=fuzz.ratio, workers=-1,
+                   dtype=np.float32)
     tset = cpdist(first, second, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float32)
     best: FloatArray = (np.maximum(np.maximum(sort, plain), (sort + tset) / 2) / 100).astype(
         np.float64)
@@ -84,6 +85,7 @@ class BuiltinSignal:
     weight: float
     scores: Callable[[Features, IntArray, IntArray], FloatArray]
     explain: Callable[[Offer, Offer, OfferKey, OfferKey], str]
+    text: bool = False  # compares text: costly, so only for pairs that could make a band
 
     def compare(self, a: Offer, b: Offer, network: Network | None) -> tuple[float, str] | None:
         """Score one pair (the :class:`~ki_network.contracts.DuplicateSignal` protocol)."""
@@ -100,9 +102,19 @@ class BuiltinSignal:
 
 
 def _title_scores(f: Features, ia: IntArray, ib: IntArray) -> FloatArray:
-    scores = _text_scores(_pick(f.title, ia), _pick(f.title, ib))
+    scores = _text_scores(f.title_array[ia], f.title_array[ib], f.title_squashed[ia],
+                          f.title_squashed[ib])
     # Translations: the best agreement between any two of the titles' languages.
-    for n in np.flatnonzero(f.multi_title[ia] | f.multi_title[ib]):
+    multi = np.flatnonzero(f.multi_title[ia] | f.multi_title[ib])
+    if len(multi):
+        ma, mb = ia[multi], ib[multi]
+        best = scores[multi]
+        one = (f.title_array, f.title_squashed)
+        two = (f.title2_array, f.title2_squashed)
+        for x, y in ((one, two), (two, one), (two, two)):
+            best = np.maximum(best, _text_scores(x[0][ma], y[0][mb], x[1][ma], y[1][mb]))
+        scores[multi] = best
+    for n in np.flatnonzero(f.many_titles[ia] | f.many_titles[ib]):
         ka, kb = f.keys[ia[n]], f.keys[ib[n]]
         scores[n] = max(text_similarity(x, y) for x in ka.titles for y in kb.titles)
     empty = np.asarray([not t for t in f.title], dtype=np.bool_)
@@ -307,8 +319,9 @@ def _schedule_explain(a: Offer, b: Offer, ka: OfferKey, kb: OfferKey) -> str:
     return x if x == y else f"{x} / {y}"
 
 
-TITLE = BuiltinSignal("title", 3.0, _title_scores, _title_explain)
-DESCRIPTION = BuiltinSignal("description", 0.5, _description_scores, _description_explain)
+TITLE = BuiltinSignal("title", 3.0, _title_scores, _title_explain, text=True)
+DESCRIPTION = BuiltinSignal("description", 0.5, _description_scores, _description_explain,
+                            text=True)
 PROVIDER = BuiltinSignal("provider", 1.5, _provider_scores, _provider_explain)
 CONTACT = BuiltinSignal("contact", 1.5, _contact_scores, _contact_explain)
 TOPIC = BuiltinSignal("topic", 1.0, _topic_scores, _topic_explain)
@@ -320,7 +333,7 @@ LANGUAGES = BuiltinSignal(
     "languages", 0.5, lambda f, ia, ib: _jaccard(f.languages[ia], f.languages[ib]),
     _set_explain("languages"))
 MUNICIPALITY = BuiltinSignal("municipality", 1.0, _municipality_scores, _municipality_explain)
-LOCATION = BuiltinSignal("location", 1.0, _location_scores, _location_explain)
+LOCATION = BuiltinSignal("location", 1.0, _location_scores, _location_explain, text=True)
 SCHEDULE = BuiltinSignal("schedule", 1.5, _schedule_scores, _schedule_explain)
 
 #: The built-in signals, in the order reasons list them.
