@@ -51,6 +51,7 @@ DEFAULT_PLUGINS = (
     "ki_network.builtin.ics",
     "ki_network.builtin.exporters",
     "ki_network.builtin.hsds",
+    "ki_network.rules.builtin",
 )
 
 

@@ -11,6 +11,8 @@ from . import core, export  # noqa: F401 - registers commands on main
 from . import duplicates  # noqa: F401 - registers the duplicates command
 from . import calendar  # noqa: F401 - registers calendar and conflicts
 from . import ics  # noqa: F401 - registers ics import
+from . import check  # noqa: F401 - registers check
+from . import report  # noqa: F401 - registers report
 from ._common import main
 
 __all__ = ["main"]

@@ -1,0 +1,46 @@
+"""Translations of what ki-network says to people: gettext catalogues (domain ``ki_network``).
+
+The sources are ``<lang>/LC_MESSAGES/ki_network.po`` next to this module; the compiled
+``.mo`` files are committed too, so that an installed package needs no build step.  After
+changing texts in the code or the templates (see ``docs/rules.md``, "Translations")::
+
+    pybabel extract -F babel.cfg -o src/ki_network/locale/ki_network.pot src/ki_network
+    pybabel update -i src/ki_network/locale/ki_network.pot -d src/ki_network/locale -D ki_network
+    # translate the new entries in de/LC_MESSAGES/ki_network.po, then
+    pybabel compile -d src/ki_network/locale -D ki_network
+
+Message ids are English, so the English catalogue only says so and falls back to them.
+
+>>> translator("de").gettext("Coverage gaps")
+'Versorgungslücken'
+>>> translator("en").gettext("Coverage gaps")
+'Coverage gaps'
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+from importlib.resources import as_file, files
+
+DOMAIN = "ki_network"
+#: Languages with a catalogue; the first is the fallback for any other language.
+LANGUAGES = ("en", "de")
+
+
+def supported(language: str | None) -> str:
+    """``language`` if there is a catalogue for it, else English.
+
+    >>> supported("de"), supported("tr"), supported(None)
+    ('de', 'en', 'en')
+    """
+    return language if language in LANGUAGES else LANGUAGES[0]
+
+
+@cache
+def translator(language: str) -> gettext.NullTranslations:
+    """The catalogue for ``language`` (``gettext``/``ngettext``), English for unknown ones."""
+    language = supported(language)
+    with as_file(files(__name__)) as directory:
+        # fallback=False: a catalogue missing from an installation is a packaging bug to see
+        return gettext.translation(DOMAIN, localedir=str(directory), languages=[language])
