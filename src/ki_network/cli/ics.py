@@ -14,7 +14,10 @@ from ..calendar.importer import ImportedFeed, read_ics
 from ..errors import DataError
 from ..loader import load
 from ..region import did_you_mean
-from ._common import directory_argument, echo_json, format_option, load_network, main
+from ..plugins import make_plugin_manager
+from ._common import directory_argument, echo_json, format_option, main
+
+ICS_SOURCE = "ki_network.builtin.ics"
 
 
 @main.group("ics")
@@ -43,7 +46,12 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
     imported or reported as skipped, with the reason.
     """
     root = Path(directory)
-    net = load_network(directory)
+    # Live feeds of other actors are not needed here, and one unreachable partner server must
+    # not stop this import: the network is loaded without the ICS source.
+    pm = make_plugin_manager(disabled=(ICS_SOURCE,))
+    net = load(root, pm)
+    for failure in net.hooks.load_failures:
+        click.echo(f"warning: plugin {failure.name!r} not loaded: {failure.error}", err=True)
     actor = net.actors.get(actor_id)
     if actor is None:
         raise click.BadParameter(f"unknown actor {actor_id!r} in {directory}"
@@ -58,7 +66,7 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
         raise SystemExit(1) from exc
     if not dry_run:
         try:
-            load(root, net.hooks.pm)
+            load(root, pm)
         except DataError as exc:  # the builder checked every record; this is a safety net
             click.echo(f"error: {report.path} was written but does not load any more:", err=True)
             for problem in exc.problems:
