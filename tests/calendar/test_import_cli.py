@@ -156,3 +156,17 @@ def test_too_large_file_is_refused(network: Path) -> None:
                           "caritas", "--max-bytes", "100", str(network))
     assert code == 1
     assert "more than --max-bytes" in err
+
+
+def test_unreachable_live_feed_of_another_actor_does_not_block_the_import(network: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = network / "actors.yaml"
+    actors = yaml.safe_load(path.read_text(encoding="utf-8"))
+    actors[2]["calendar"] = f"http://127.0.0.1:{port}/verein.ics"
+    path.write_text(yaml.safe_dump(actors, allow_unicode=True), encoding="utf-8")
+    code, out, _ = invoke("ics", "import", str(network / "feeds" / "caritas.ics"),
+                          "--actor", "caritas", str(network))
+    assert code == 0
+    assert "1 added" in out

@@ -13,8 +13,8 @@ from ..calendar.import_merge import MergeError, MergeReport, merge_into
 from ..calendar.importer import ImportedFeed, read_ics
 from ..errors import DataError
 from ..loader import load
-from ..region import did_you_mean
 from ..plugins import make_plugin_manager
+from ..region import did_you_mean
 from ._common import directory_argument, echo_json, format_option, main
 
 ICS_SOURCE = "ki_network.builtin.ics"
