@@ -49,6 +49,14 @@ class TestRegion:
                 ClosedDay(date(2026, 3, 30), date(2026, 4, 11), "Osterferien", "school_holiday")]
 
 
+class Untouched:
+    """A plugin that implements the calendar hook and changes nothing."""
+
+    @hookimpl
+    def ki_network_calendar_event(self, component: Any, item: Any, network: Network) -> None:
+        assert component["UID"]
+
+
 class CalendarMark:
     """A plugin customising every exported event."""
 
@@ -227,6 +235,18 @@ def test_hook_customises_every_event(tmp_path: Path) -> None:
     data = export_calendar(net, now=datetime(2026, 1, 1, tzinfo=UTC)).data
     assert data.count(b"X-KI-ITEM:") == data.count(b"\r\nBEGIN:VEVENT\r\n") > 10
     assert b"X-KI-ITEM:elternabend-ab-mai\r\n" in data
+    out = tmp_path / "marked.ics"
+    out.write_bytes(data)
+    _lint(out)
+
+
+def test_the_plugin_path_writes_the_same_bytes(tmp_path: Path) -> None:
+    # Without plugins the events are written from property lists; with a calendar plugin
+    # they become icalendar components first: both must give the same feed.
+    directory = _copy(tmp_path)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    plain = export_calendar(_load(directory), now=now).data
+    assert export_calendar(_load(directory, Untouched()), now=now).data == plain
 
 
 # -- determinism and SEQUENCE ----------------------------------------------------------------

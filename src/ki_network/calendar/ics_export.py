@@ -36,6 +36,13 @@ import attrs
 import icalendar
 
 from ..model import DateOrDateTime, Event, EventStatus, Offer, Schedule
+from .contentlines import (
+    Prop,
+    component_lines,
+    normalise_newlines,
+    props_lines,
+    to_component,
+)
 from .occurrences import (
     Item,
     Series,
@@ -165,7 +172,7 @@ def export_calendar(network: Network, items: Iterable[Item] | None = None, *,
         inside = {o.uid for o in expand(all_series, low, high, network.config.tz)}
         all_series = [s for s in all_series if s.uid in inside]
     writer = _Writer(network, state, language or network.config.language, now)
-    events: list[tuple[tuple[str, str], icalendar.Event]] = []
+    events: list[tuple[tuple[str, str], list[Prop]]] = []
     for series in all_series:
         events.extend(writer.series(series))
     events.sort(key=lambda pair: pair[0])
@@ -178,19 +185,29 @@ def export_calendar(network: Network, items: Iterable[Item] | None = None, *,
     title = name or network.config.name
     lang = language or network.config.language
     text = description or f"{network.config.name}: {_JOINT.get(lang, _JOINT['en'])}"
-    calendar.add("name", icalendar.vText(title))
-    calendar.add("x-wr-calname", icalendar.vText(title))
-    calendar.add("description", icalendar.vText(text))
-    calendar.add("x-wr-caldesc", icalendar.vText(text))
+    calendar.add("name", icalendar.vText(normalise_newlines(title)))
+    calendar.add("x-wr-calname", icalendar.vText(normalise_newlines(title)))
+    calendar.add("description", icalendar.vText(normalise_newlines(text)))
+    calendar.add("x-wr-caldesc", icalendar.vText(normalise_newlines(text)))
     calendar.add("refresh-interval", icalendar.vDuration(refresh),
                  parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(refresh))
     for tzid in sorted(writer.zones):
         zone, first, last = writer.zones[tzid]
         calendar.add_component(vtimezone(zone, first, last))
-    for _, component in events:
-        calendar.add_component(component)
-    return CalendarExport(calendar.to_ical(), len(events), len(all_series), tuple(skipped))
+    lines = component_lines(calendar)
+    end_line = lines.pop()
+    hooks = network.hooks
+    customised = bool(hooks.pm.hook.ki_network_calendar_event.get_hookimpls())
+    for _, props in events:
+        if customised:
+            component = to_component(props)
+            hooks.calendar_event(component, writer.items[id(props)], network)
+            lines.extend(component_lines(component))
+        else:
+            lines.extend(props_lines("VEVENT", props))
+    lines.append(end_line)
+    return CalendarExport(b"".join(lines), len(events), len(all_series), tuple(skipped))
 
 
 class _Writer:
@@ -206,6 +223,8 @@ class _Writer:
         self.default = network.config.tz
         #: TZID → (zone, first year, last year) of the times written in it
         self.zones: dict[str, tuple[tzinfo, int, int]] = {}
+        #: the item each property list was made from (by ``id`` of the list)
+        self.items: dict[int, Item] = {}
 
     # -- values ------------------------------------------------------------------------------
 
@@ -240,28 +259,27 @@ class _Writer:
 
     # -- components --------------------------------------------------------------------------
 
-    def series(self, series: Series) -> list[tuple[tuple[str, str], icalendar.Event]]:
+    def series(self, series: Series) -> list[tuple[tuple[str, str], list[Prop]]]:
         schedule = series.schedule
         zone = self._zone_of(schedule.start)
         all_day = schedule.all_day
-        master = icalendar.Event()
-        master.add("uid", series.uid)
+        master: list[Prop] = [("UID", {}, series.uid)]
         self._times(master, schedule, zone, all_day)
         if schedule.rrule:
-            master.add("rrule", self._rule(schedule, zone, all_day))
-        for extra in schedule.rdates:
-            master.add("rdate", self._value(self._like_start(extra, schedule), zone, all_day))
-        for excluded in self._exdates(schedule, zone, all_day):
-            master.add("exdate", excluded)
+            master.append(("RRULE", {}, self._rule(schedule, zone, all_day)))
+        master.extend(("RDATE", {}, self._value(self._like_start(extra, schedule), zone, all_day))
+                      for extra in schedule.rdates)
+        master.extend(("EXDATE", {}, excluded)
+                      for excluded in self._exdates(schedule, zone, all_day))
         self._details(master, series.uid, series.item, schedule)
         return [((series.uid, ""), master),
                 *(self._override(series, o, zone, all_day) for o in series.overrides)]
 
-    def _times(self, component: icalendar.Event, schedule: Schedule, zone: tzinfo | None,
+    def _times(self, props: list[Prop], schedule: Schedule, zone: tzinfo | None,
                all_day: bool) -> None:
-        component.add("dtstart", self._value(schedule.start, zone, all_day))
+        props.append(("DTSTART", {}, self._value(schedule.start, zone, all_day)))
         if schedule.end is not None:
-            component.add("dtend", self._value(schedule.end, zone, all_day))
+            props.append(("DTEND", {}, self._value(schedule.end, zone, all_day)))
 
     def _like_start(self, value: DateOrDateTime, schedule: Schedule) -> DateOrDateTime:
         """An RDATE given as a date for a timed series means that day at the start's time."""
@@ -315,7 +333,7 @@ class _Writer:
         return [s.replace(tzinfo=series_tz) if aware else s for s in sorted(set(starts))]
 
     def _override(self, series: Series, override: Event, zone: tzinfo | None, all_day: bool
-                  ) -> tuple[tuple[str, str], icalendar.Event]:
+                  ) -> tuple[tuple[str, str], list[Prop]]:
         assert override.recurrence_id is not None  # noqa: S101 - an override
         schedule = series.schedule
         rid = override.recurrence_id
@@ -323,10 +341,8 @@ class _Writer:
             on_day = self._on_day(schedule, rid)
             rid = on_day[0] if on_day else self._like_start(rid, schedule)
         value = self._value(rid, zone, all_day)
-        component = icalendar.Event()
-        component.add("uid", series.uid)
         parameters = {"RANGE": "THISANDFUTURE"} if override.this_and_future else {}
-        component.add("recurrence-id", value, parameters=parameters)
+        component: list[Prop] = [("UID", {}, series.uid), ("RECURRENCE-ID", parameters, value)]
         own_zone = self._zone_of(override.schedule.start)
         if override.schedule.all_day == all_day:
             self._times(component, override.schedule, own_zone, all_day)
@@ -336,7 +352,7 @@ class _Writer:
         self._details(component, f"{series.uid}|{rid_text}", override, override.schedule)
         return (series.uid, rid_text), component
 
-    def _details(self, component: icalendar.Event, key: str, item: Item,
+    def _details(self, component: list[Prop], key: str, item: Item,
                  schedule: Schedule) -> None:
         network = self.network
         texts = self._text(item)
@@ -355,32 +371,33 @@ class _Writer:
                          else None, item.topic, item.target_groups, item.languages, item.url,
                          item.actors, is_transparent(item)]),
             self.now)
-        component.add("dtstamp", stamp.last_modified)
-        component.add("last-modified", stamp.last_modified)
-        component.add("sequence", stamp.sequence)
-        component.add("summary", texts["summary"])
+        self.items[id(component)] = item
+        add = component.append
+        add(("DTSTAMP", {}, stamp.last_modified))
+        add(("LAST-MODIFIED", {}, stamp.last_modified))
+        add(("SEQUENCE", {}, stamp.sequence))
+        add(("SUMMARY", {}, texts["summary"]))
         if texts["description"]:
-            component.add("description", texts["description"])
+            add(("DESCRIPTION", {}, texts["description"]))
         if location:
-            component.add("location", location)
+            add(("LOCATION", {}, location))
         if item.geo is not None:
-            component.add("geo", (item.geo.lat, item.geo.lon))
+            add(("GEO", {}, (item.geo.lat, item.geo.lon)))
         categories = self._categories(item)
         if categories:
-            component.add("categories", categories)
+            add(("CATEGORIES", {}, categories))
         organiser_id = item.provider if isinstance(item, Offer) else item.organisers[0]
         organiser = network.actors.get(organiser_id)
         url = item.url or (organiser.contact.website if organiser else None)
         if url:
-            component.add("url", url, parameters={"VALUE": "URI"})
+            add(("URL", {"VALUE": "URI"}, url))
         email = (organiser.contact.email if organiser else None) or \
             f"noreply@{network.config.id_namespace}"
-        component.add("organizer", f"mailto:{email}",
-                      parameters={"CN": organiser.name if organiser else organiser_id})
-        component.add("status", status.value.upper())
+        add(("ORGANIZER", {"CN": organiser.name if organiser else organiser_id},
+             f"mailto:{email}"))
+        add(("STATUS", {}, status.value.upper()))
         if is_transparent(item):
-            component.add("transp", "TRANSPARENT")
-        network.hooks.calendar_event(component, item, network)
+            add(("TRANSP", {}, "TRANSPARENT"))
 
     def _categories(self, item: Item) -> list[str]:
         if item.topic is None:

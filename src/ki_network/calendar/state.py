@@ -24,6 +24,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,11 @@ def fingerprint(parts: Iterable[Any]) -> str:
     """A short, stable hash of ``parts`` (anything JSON can write with ``default=str``)."""
     text = json.dumps(list(parts), default=str, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+@lru_cache(maxsize=1024)
+def _parse_stamp(text: str) -> datetime:
+    return datetime.strptime(text, _STAMP).replace(tzinfo=UTC)
 
 
 @attrs.frozen
@@ -92,8 +98,7 @@ class CalendarState:
         elif entry.get("content") != content:
             entry.update(content=content, last_modified=moment.strftime(_STAMP))
             self.changed = True
-        modified = datetime.strptime(str(entry["last_modified"]), _STAMP).replace(tzinfo=UTC)
-        return Stamp(int(entry["sequence"]), modified)
+        return Stamp(int(entry["sequence"]), _parse_stamp(str(entry["last_modified"])))
 
     def save(self) -> bool:
         """Write the state back if it changed; True if it was written."""
