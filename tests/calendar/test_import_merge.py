@@ -209,3 +209,20 @@ def test_indented_nested_lists_stay_as_written(network: Path) -> None:
     (network / "events.yaml").write_text(written, encoding="utf-8")
     run(network, TWO, DAY1)
     assert (network / "events.yaml").read_text(encoding="utf-8").startswith(written)
+
+
+def test_override_gone_from_the_feed_is_deleted_not_cancelled(network: Path) -> None:
+    series = ("BEGIN:VEVENT\r\nUID:s@x\r\nDTSTART;TZID=Europe/Berlin:20260302T100000\r\n"
+              "RRULE:FREQ=WEEKLY;COUNT=5\r\nSUMMARY:Treff\r\nEND:VEVENT\r\n")
+    moved = ("BEGIN:VEVENT\r\nUID:s@x\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260309T100000\r\n"
+             "DTSTART;TZID=Europe/Berlin:20260310T100000\r\nSUMMARY:Treff\r\nEND:VEVENT\r\n")
+    wrap = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{}END:VCALENDAR\r\n"
+    run(network, wrap.format(series + moved).encode(), DAY1)
+    assert len(records(network)) == 3
+    report = run(network, wrap.format(series).encode(), DAY2)
+    assert len(report.removed) == 1
+    assert report.removed[0].endswith("-r20260309t1000")
+    remaining = records(network)
+    assert len(remaining) == 2
+    assert all("recurrence_id" not in r for r in remaining)
+    assert all(r.get("status") != "cancelled" for r in remaining)

@@ -19,7 +19,9 @@ A re-import of the same feed for the same actor
   marked ``local: true``, and says so;
 * marks a record whose event is gone from the feed as ``status: cancelled`` with
   ``imported.removed: <date>`` — subscribers then see the cancellation instead of an event
-  that silently vanishes — and restores it if the event comes back;
+  that silently vanishes — and restores it if the event comes back; an override of one
+  occurrence (``recurrence_id``) that is gone is deleted instead, so that the series' own
+  occurrence applies again;
 * appends new events at the end.
 
 YAML files are changed with ruamel.yaml's round-trip mode, so comments, order and quoting of
@@ -193,6 +195,11 @@ def merge(items: MutableSequence[Any], feed: ImportedFeed, *, feed_name: str, to
         why = _local(item)
         if why:
             result["kept"].append((ident, f"gone from the feed, but {why}"))
+        elif item.get("recurrence_id") is not None:
+            # A moved occurrence that is no longer moved: cancelling the override would cancel
+            # the occurrence itself, so the override goes and the series applies again.
+            del items[next(i for i, x in enumerate(items) if x is item)]
+            result["removed"].append(ident)
         elif "removed" not in item[BOOKKEEPING]:
             _set(item, "status", "cancelled", new_item)
             item[BOOKKEEPING]["removed"] = _styled(new_item, "", today)
