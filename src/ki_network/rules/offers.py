@@ -24,7 +24,7 @@ import attrs
 from ..model import Finding, Severity, Visibility
 from ._text import Names
 from .engine import N_, context_of
-from .wrapped import occurrences_ahead, window
+from .wrapped import occurrences_in, window
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -59,8 +59,8 @@ class StaleOfferRule:
 
     def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
         ctx = context_of(settings)
-        start, end = window(ctx)
-        ahead = {o.item.id for o in occurrences_ahead(network, ctx)}
+        start, end = window(ctx, year_so_far=False)
+        ahead = {o.item.id for o in occurrences_in(network, ctx, start, end)}
         names = Names(network, ctx.language)
         _ = ctx.gettext
         days = (end - start).days

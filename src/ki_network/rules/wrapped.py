@@ -31,30 +31,38 @@ from .engine import N_, RuleContext, context_of
 if TYPE_CHECKING:
     from ..network import Network
 
-#: days ahead of today that the calendar rules look at, unless a rule says ``days:``
+#: days after today that the calendar rules look at, unless a rule says ``days:``
 HORIZON_DAYS = 365
 
 
-def window(settings: RuleContext) -> tuple[date, date]:
-    """``[start, end)`` of the calendar rules: ``from`` (default today) and ``days`` ahead.
+def window(settings: RuleContext, *, year_so_far: bool = True) -> tuple[date, date]:
+    """``[start, end)`` of a calendar rule: ``from`` (a date) to ``days`` after today.
+
+    ``from`` defaults to the first of January of today's year for the conflict rules: the
+    plan of the year is checked as a whole, including what already happened (a clash in
+    June is still worth a word in November, when next year's dates are made), and to
+    ``today`` for ``stale-offer`` (``year_so_far=False``), which asks about dates ahead.
 
     >>> window(RuleContext({"days": 7}, today=date(2026, 3, 2)))
+    (datetime.date(2026, 1, 1), datetime.date(2026, 3, 9))
+    >>> window(RuleContext({"days": 7}, today=date(2026, 3, 2)), year_so_far=False)
     (datetime.date(2026, 3, 2), datetime.date(2026, 3, 9))
-    >>> window(RuleContext({"from": date(2026, 1, 1), "days": 31}))
-    (datetime.date(2026, 1, 1), datetime.date(2026, 2, 1))
+    >>> window(RuleContext({"from": "2026-02-01"}, today=date(2026, 3, 2)))
+    (datetime.date(2026, 2, 1), datetime.date(2027, 3, 2))
     """
-    start = settings.get("from", settings.today)
+    today = settings.today
+    start = settings.get("from", date(today.year, 1, 1) if year_so_far else today)
     if isinstance(start, str):
         start = date.fromisoformat(start)
     if not isinstance(start, date):
         raise TypeError(f"parameter 'from' must be a date, not {start!r}")
     days = settings.parameter("days", int, HORIZON_DAYS)
-    return start, start + timedelta(days=days)
+    return start, max(start, today + timedelta(days=days))
 
 
-def occurrences_ahead(network: Network, settings: RuleContext) -> list[Occurrence]:
-    """The occurrences of the rule's window, computed once per run and window."""
-    start, end = window(settings)
+def occurrences_in(network: Network, settings: RuleContext, start: date, end: date
+                   ) -> list[Occurrence]:
+    """The occurrences of ``[start, end)``, computed once per run and window."""
     return settings.shared_result(("occurrences", id(network), start, end),
                                   lambda: occurrences(network, start, end))
 
@@ -104,8 +112,8 @@ def _reworded_duplicate(finding: Finding, names: Names, settings: RuleContext) -
 class CalendarRule:
     """One of the conflict rules of :mod:`ki_network.calendar.conflicts`.
 
-    The window is ``from`` (default: today) and ``days`` ahead (default 365), settable per
-    rule in ``network.yaml``.
+    The window is ``from`` (default: the first of January of this year) to ``days`` after
+    today (default 365), settable per rule in ``network.yaml``; see :func:`window`.
     """
 
     id: str
@@ -117,7 +125,7 @@ class CalendarRule:
         start, end = window(ctx)
         found = ctx.shared_result(
             ("conflicts", id(network), start, end),
-            lambda: conflicts_in(network, occurrences_ahead(network, ctx)))
+            lambda: conflicts_in(network, occurrences_in(network, ctx, start, end)))
         names = Names(network, ctx.language)
         for finding in found:
             if finding.rule == self.id:
@@ -149,18 +157,19 @@ def _reworded_conflict(finding: Finding, names: Names, settings: RuleContext) ->
     a, b = subjects[0], subjects[-1]
     pa, pb = names.actor(names.provider_of(a)), names.actor(names.provider_of(b))
     both = _("{a} ({pa}) and {b} ({pb})").format(a=names.item(a), pa=pa, b=names.item(b), pb=pb)
+    who = pa if pa == pb else _("{pa} and {pb}").format(pa=pa, pb=pb)
     if finding.rule == SCHEDULE_CONFLICT:
         groups = names.listing(names.group(g) for g in evidence.get("target_groups", ()))
         message = _("{both} are for the same people ({groups}) in {municipality} at the same "
                     "time: {often}").format(
             both=both, groups=groups,
             municipality=names.municipality(str(evidence.get("municipality", ""))), often=often)
-        suggestion = _("{pa} and {pb} could agree on different times, or combine the "
-                       "two.").format(pa=pa, pb=pb)
+        suggestion = _("{who} could agree on different times, or combine the two.").format(
+            who=who)
     elif finding.rule == LOCATION_DOUBLE_BOOKED:
         message = _("{both} are both at {place} at the same time: {often}").format(
             both=both, place=evidence.get("location", ""), often=often)
-        suggestion = _("{pa} and {pb} should check the room booking.").format(pa=pa, pb=pb)
+        suggestion = _("{who} should check the room booking.").format(who=who)
     elif finding.rule == ORGANISER_DOUBLE_BOOKED:
         actors = names.listing(names.actor(x) for x in evidence.get("actors", ()))
         message = _("{actors} would be at two places at once: {both}, {often}").format(
