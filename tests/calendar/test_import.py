@@ -304,7 +304,7 @@ def test_fields_map_onto_the_event_model() -> None:
         "rdates": [date(2026, 10, 3)], "location": "Marktplatz",
         "geo": {"lat": 51.0266, "lon": 7.5647}, "url": "https://ki.example/fest",
         "status": "tentative", "visibility": "partners", "uid": "fest-2026",
-        "categories": ["Fest", "Kultur"], "transparent": True}
+        "categories": ["Fest", "Kultur"], "transp": "transparent"}
 
 
 @pytest.mark.parametrize(("klass", "expected"), [

@@ -119,3 +119,15 @@ def test_events_file_wins_over_the_live_feed(tmp_path: Path) -> None:
 def test_the_source_is_a_default_plugin() -> None:
     names = {name for name, _ in bare_plugin_manager().list_name_plugin()}
     assert "ki_network.builtin.ics" in names
+
+
+def test_imported_transparent_event_does_not_block_time(tmp_path: Path) -> None:
+    from ki_network.calendar.occurrences import is_transparent
+
+    write_network(tmp_path, actors=actors("feeds/caritas.ics"))
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "caritas.ics").write_bytes(FEED.replace(
+        b"SUMMARY:Beratung", b"SUMMARY:Beratung\r\nTRANSP:TRANSPARENT"))
+    net = load(tmp_path, bare_plugin_manager())
+    assert is_transparent(net.events["caritas-beratung-1"])
+    assert not is_transparent(net.events["fest"])

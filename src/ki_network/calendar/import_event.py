@@ -323,7 +323,7 @@ def _extra(event: Any, raw_start: date, tz: ZoneInfo, notes: list[str]) -> dict[
     if categories:
         out["categories"] = categories
     if str(one(event, "TRANSP", notes) or "").strip().upper() == "TRANSPARENT":
-        out["transparent"] = True
+        out["transp"] = "transparent"  # what occurrences and the export read
     zone = getattr(raw_start, "tzinfo", None)
     name = _zone_name(zone)
     if name and name not in (tz.key, "UTC") and event.get("RRULE") is not None:
