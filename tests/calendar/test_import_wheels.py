@@ -13,6 +13,7 @@ it in its property line).  That is what a person counts when reading the file.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -72,3 +73,30 @@ def test_most_real_world_events_are_imported() -> None:
         imported += len(read_ics(data, actor="partner").records)
     assert total > 1000
     assert imported / total > 0.9
+
+
+def test_all_imported_events_together_make_a_network_that_loads(tmp_path: Path) -> None:
+    """Every imported record is valid for the loader, also side by side with the others."""
+    from datetime import date
+
+    from ki_network import load
+    from ki_network.calendar.import_merge import merge
+    from ki_network.save import json_default
+    from ki_network.testing import bare_plugin_manager, write_network
+
+    write_network(tmp_path)
+    items: list[object] = []
+    kept = imported = 0
+    for path in FILES:
+        feed = read_ics(path.read_bytes(), actor="caritas", source=_name(path))
+        report = merge(items, feed, feed_name=_name(path), today=date(2026, 11, 24))
+        imported += len(feed.records)
+        kept += len(report.kept)
+        assert len(report.added) + len(report.kept) + len(report.unchanged) + len(
+            report.updated) == len(feed.records)
+    (tmp_path / "events.yaml").unlink()
+    with (tmp_path / "events.jsonl").open("w", encoding="utf-8") as handle:
+        for item in items:
+            handle.write(json.dumps(item, default=json_default) + "\n")
+    net = load(tmp_path, bare_plugin_manager())
+    assert len(net.events) == len(items) == imported - kept
