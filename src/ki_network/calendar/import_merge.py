@@ -45,6 +45,7 @@ from ruamel.yaml.error import YAMLError
 
 from ..builtin.datadir import list_file
 from ..save import _dump as dump_yaml_shifted
+from ..save import _yaml as roundtrip_yaml
 from ..save import json_default
 from ..serialize import plain
 from ..yamlio import atomic_write
@@ -314,10 +315,7 @@ def _dump_yaml(document: CommentedSeq, path: Path, text: str) -> None:
     if nested and len(nested.group(2)) - len(nested.group(1)) != offset:
         dump_yaml_shifted(document, path, like=text)
         return
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap people's long lines
-    yaml.allow_unicode = True
+    yaml = roundtrip_yaml()  # the same settings as every other write of the data directory
     yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
     with atomic_write(path) as handle:
         yaml.dump(document, handle)
