@@ -170,3 +170,19 @@ def test_unreachable_live_feed_of_another_actor_does_not_block_the_import(networ
                           "--actor", "caritas", str(network))
     assert code == 0
     assert "1 added" in out
+
+
+
+def test_an_id_used_by_an_offer_is_not_taken(network: Path) -> None:
+    (network / "feeds" / "clash.ics").write_bytes(
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:gm\r\nDTSTART:20260310T100000\r\n"
+        b"SUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    offers = network / "offers.yaml"
+    offers.write_text(offers.read_text(encoding="utf-8").replace("id: cafe-gm", "id: caritas-gm"),
+                      encoding="utf-8")
+    code, out, err = invoke("ics", "import", str(network / "feeds" / "clash.ics"),
+                            "--actor", "caritas", str(network))
+    assert code == 0
+    assert "0 added" in out
+    assert "kept caritas-gm: the id is taken" in err
+    load(network, bare_plugin_manager())

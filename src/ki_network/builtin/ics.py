@@ -44,7 +44,8 @@ def _identity(record: Any) -> tuple[str, str, str] | None:
 @hookimpl(trylast=True)
 def ki_network_read_records(directory: Path, config: NetworkConfig, records: RecordSet) -> None:
     events = records.records["events"]
-    taken_ids = {str(r.get("id")) for r in events}
+    # Ids are unique across all kinds: a feed event must not take an actor's or offer's id.
+    taken_ids = {str(r.get("id")) for kind in records.records.values() for r in kind}
     taken = {key for r in events if (key := _identity(r)) is not None}
     for actor in list(records.records["actors"]):
         source = actor.get("calendar")
@@ -70,8 +71,8 @@ def ki_network_read_records(directory: Path, config: NetworkConfig, records: Rec
         for record in feed.records:
             key = _identity(record)
             if record["id"] in taken_ids or key in taken:
-                logger.info("%s: event %s of the feed is also in the events file; that one wins",
-                            name, record["id"])
+                logger.info("%s: id %s of a feed event is taken in the data directory (an "
+                            "edited copy in the events file wins)", name, record["id"])
                 continue
             taken_ids.add(record["id"])
             records.add("events", record)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -121,19 +121,21 @@ def _organisers(record: Mapping[str, Any]) -> list[str]:
 
 
 def merge(items: MutableSequence[Any], feed: ImportedFeed, *, feed_name: str, today: date,
-          new_item: Any = dict) -> MergeReport:
+          new_item: Any = dict, reserved: Iterable[str] = ()) -> MergeReport:
     """Bring the event records ``items`` (a list as loaded from the events file) in line with
     ``feed``; see the module documentation.  ``items`` is changed in place.
 
     :param feed_name: how the feed is named in ``imported.feed`` (path or URL).
     :param today: the date written to ``updated`` / ``removed``.
     :param new_item: makes a new mapping for an appended record (``CommentedMap`` for YAML).
+    :param reserved: ids used elsewhere in the network (actors, offers), not to be taken.
     """
     ours: list[MutableMapping[str, Any]] = [
         item for item in items
         if isinstance(item, MutableMapping) and isinstance(item.get(BOOKKEEPING), Mapping)
         and item[BOOKKEEPING].get("feed") == feed_name and feed.actor in _organisers(item)]
     ids_in_file = {str(item.get("id")) for item in items if isinstance(item, Mapping)}
+    ids_in_file.update(reserved)
     by_uid = {(_key_text(i.get("uid")), _key_text(i.get("recurrence_id"))): i
               for i in reversed(ours) if i.get("uid") is not None}
     by_id = {str(i.get("id")): i for i in reversed(ours)}
@@ -161,8 +163,8 @@ def merge(items: MutableSequence[Any], feed: ImportedFeed, *, feed_name: str, to
         target = target or next((i for i in by_look.get(look, []) if free(i) is not None), None)
         if target is None:
             if record["id"] in ids_in_file:
-                result["kept"].append((record["id"], "an event with this id that was not "
-                                       "imported from this feed is in the file; left as it is"))
+                result["kept"].append((record["id"], "the id is taken by a record that was not "
+                                       "imported from this feed; left as it is"))
                 continue
             item = new_item()
             for key, value in {"id": record["id"], **fields}.items():
@@ -275,7 +277,7 @@ def events_file(directory: Path) -> Path:
 
 
 def merge_into(directory: Path, feed: ImportedFeed, *, feed_name: str, today: date,
-               dry_run: bool = False) -> MergeReport:
+               dry_run: bool = False, reserved: Iterable[str] = ()) -> MergeReport:
     """Merge ``feed`` into the events file of ``directory`` and write it (atomically).
 
     :raises MergeError: the events file is not a list of records or cannot be read.
@@ -283,7 +285,7 @@ def merge_into(directory: Path, feed: ImportedFeed, *, feed_name: str, today: da
     path = events_file(directory)
     if path.suffix == ".jsonl":
         items = _read_jsonl(path)
-        report = merge(items, feed, feed_name=feed_name, today=today)
+        report = merge(items, feed, feed_name=feed_name, today=today, reserved=reserved)
         if not dry_run and _changed(report):
             _write_jsonl(path, items)
     else:
@@ -295,7 +297,8 @@ def merge_into(directory: Path, feed: ImportedFeed, *, feed_name: str, today: da
             raise MergeError(f"{path}: not valid YAML: {exc}") from exc
         if not isinstance(document, CommentedSeq):
             raise MergeError(f"{path}: must be a list of events, one '- ' item each")
-        report = merge(document, feed, feed_name=feed_name, today=today, new_item=CommentedMap)
+        report = merge(document, feed, feed_name=feed_name, today=today, new_item=CommentedMap,
+                       reserved=reserved)
         if not dry_run and _changed(report):
             _dump_yaml(document, path, text)
     return attrs.evolve(report, path=path)

@@ -60,7 +60,8 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
     feed = read_ics(data, actor=actor.id, source=feed_name, timezone=net.config.timezone,
                     visibility=actor.visibility)
     try:
-        report = merge_into(root, feed, feed_name=feed_name, today=date.today(), dry_run=dry_run)
+        report = merge_into(root, feed, feed_name=feed_name, today=date.today(), dry_run=dry_run,
+                            reserved=[*net.actors, *net.offers])
     except MergeError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from exc
