@@ -17,6 +17,7 @@ whole step is a handful of numpy sorts and comparisons: O(n log n) time, O(windo
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 import attrs
 import numpy as np
@@ -58,16 +59,27 @@ def window_pairs(offers: IntArray, keys: IntArray, ranks: IntArray, window: int,
     return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
 
 
+@lru_cache(maxsize=200_000)
+def _sorted_words(title: str) -> str:
+    return " ".join(sorted(title.split()))
+
+
+@lru_cache(maxsize=200_000)
+def _block_words(titles: tuple[str, ...]) -> frozenset[str]:
+    """Words of the titles that can key a block (one- and two-letter words cannot)."""
+    return frozenset(w for t in titles for w in t.split() if len(w) > 2)
+
+
 def title_ranks(features: Features) -> IntArray:
     """Rank of each offer's title with its words sorted (so swapped words sort together)."""
-    sortable = np.asarray([" ".join(sorted(t.split())) for t in features.title], dtype=object)
-    _, inverse = np.unique(sortable, return_inverse=True)
-    return inverse.astype(np.int64)
+    sortable = [_sorted_words(t) for t in features.title]
+    rank = {text: n for n, text in enumerate(sorted(set(sortable)))}
+    return np.fromiter((rank[text] for text in sortable), dtype=np.int64, count=len(sortable))
 
 
 def rare_tokens(features: Features, count: int) -> list[tuple[str, ...]]:
     """The ``count`` rarest words of each title (words of one letter or digit skipped)."""
-    words = [{w for t in k.titles for w in t.split() if len(w) > 2} for k in features.keys]
+    words = [_block_words(k.titles) for k in features.keys]
     frequency: Counter[str] = Counter(w for ws in words for w in ws)
     return [tuple(sorted(ws, key=lambda w: (frequency[w], w))[:count]) for ws in words]
 
@@ -108,5 +120,7 @@ def candidate_pairs(features: Features, blocking: Blocking = Blocking()) -> tupl
         found.append(window_pairs(everyone[present], column[present].astype(np.int64),
                                   by_title[present], window, n))
 
-    pairs = np.unique(np.concatenate(found))
+    pairs = np.sort(np.concatenate(found))  # sorting beats np.unique's hashing here
+    if len(pairs):
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
     return pairs // n, pairs % n

@@ -43,7 +43,10 @@ class Codes:
     def __call__(self, value: str | None) -> int:
         if value is None:
             return NONE
-        return self._codes.setdefault(value, len(self._codes))
+        code = self._codes.get(value)
+        if code is None:
+            code = self._codes[value] = len(self._codes)
+        return code
 
     def __len__(self) -> int:
         return len(self._codes)
@@ -176,6 +179,15 @@ def _bits(values: Iterable[str], codes: Codes) -> int:
     return mask
 
 
+@lru_cache(maxsize=4096)
+def _slots_summary(slots: tuple[Slot, ...]) -> tuple[int, int, int, int, int]:
+    days = 0
+    for slot in slots:
+        days |= slot.days
+    return (days, min(s.start for s in slots), max(s.end for s in slots),
+            min(s.first for s in slots), max(s.last for s in slots))
+
+
 def offer_key(offer: Offer, vocab: Vocab,
               topic_ancestors: Callable[[str], Sequence[str]] | None = None,
               language: str = "de") -> OfferKey:
@@ -203,12 +215,8 @@ def offer_key(offer: Offer, vocab: Vocab,
     valid_from = offer.valid_from.toordinal() if offer.valid_from else 0
     valid_to = offer.valid_to.toordinal() if offer.valid_to else FAR_FUTURE
     if slots:
-        days = 0
-        for slot in slots:
-            days |= slot.days
-        start, end = min(s.start for s in slots), max(s.end for s in slots)
-        first = max(valid_from, min(s.first for s in slots))
-        last = min(valid_to, max(s.last for s in slots))
+        days, start, end, first, last = _slots_summary(slots)
+        first, last = max(valid_from, first), min(valid_to, last)
     else:
         days, start, end = named_days, NONE, NONE
         first, last = valid_from, valid_to

@@ -103,6 +103,8 @@ def fold(text: str) -> str:
     'strasse ueber cafe'
     """
     folded = text.casefold().translate(_FOLD)
+    if folded.isascii():
+        return folded
     decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
