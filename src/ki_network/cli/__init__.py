@@ -7,12 +7,15 @@ failed), 2 usage error.
 
 from __future__ import annotations
 
-from . import core, export  # noqa: F401 - registers commands on main
-from . import duplicates  # noqa: F401 - registers the duplicates command
-from . import calendar  # noqa: F401 - registers calendar and conflicts
-from . import ics  # noqa: F401 - registers ics import
-from . import check  # noqa: F401 - registers check
-from . import report  # noqa: F401 - registers report
+from . import (  # noqa: F401 - registers commands on main
+    calendar,
+    check,
+    core,
+    duplicates,
+    export,
+    ics,
+    report,
+)
 from ._common import main
 
 __all__ = ["main"]
