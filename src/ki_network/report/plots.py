@@ -10,6 +10,7 @@ SVG gets a ``<title>`` and ``role="img"`` through ElementTree, never by pasting 
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
@@ -44,6 +45,7 @@ def to_svg(figure: Figure, title: str, element_id: str) -> str:
     with mpl.rc_context(_RC):
         figure.savefig(buffer, format="svg", metadata=_NO_METADATA)
     root = ET.fromstring(buffer.getvalue())  # noqa: S314 - matplotlib's output, not input
+    _prefix_ids(root, element_id)
     heading = ET.Element(f"{{{SVG_NS}}}title", {"id": f"{element_id}-title"})
     heading.text = title
     root.insert(0, heading)
@@ -51,6 +53,31 @@ def to_svg(figure: Figure, title: str, element_id: str) -> str:
     root.set("aria-labelledby", f"{element_id}-title")
     root.set("id", element_id)
     return ET.tostring(root, encoding="unicode")
+
+
+def _prefix_ids(root: ET.Element, prefix: str) -> None:
+    """Make the ids of one SVG unique in the page: ``axes_1`` → ``<prefix>-axes_1``.
+
+    matplotlib numbers ids per figure, so two inline figures would share ``axes_1`` and the
+    second's clip paths and hatch patterns could resolve to the first's definitions.
+    """
+    renamed = {}
+    for element in root.iter():
+        old = element.get("id")
+        if old:
+            renamed[old] = f"{prefix}-{old}"
+            element.set("id", renamed[old])
+    if not renamed:
+        return
+    pattern = re.compile(r"#([^\s)\"']+)")
+
+    def swap(match: re.Match[str]) -> str:
+        return "#" + renamed.get(match.group(1), match.group(1))
+
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if name != "id" and "#" in value:
+                element.set(name, pattern.sub(swap, value))
 
 
 def network_map(graph: nx.Graph, *, kind_labels: Mapping[str, str],
