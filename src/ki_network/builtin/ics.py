@@ -67,7 +67,7 @@ def ki_network_read_records(directory: Path, config: NetworkConfig, records: Rec
         for skipped in feed.skipped:
             logger.warning("%s:%s", name, skipped)
         for note in feed.notes:
-            logger.info("%s:%s", name, note)
+            logger.info("%s", note.located(name))
         for record in feed.records:
             key = _identity(record)
             if record["id"] in taken_ids or key in taken:

@@ -27,7 +27,11 @@ class Note:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.line}: {self.message}"
+        return f"{self.line}: {self.message}" if self.line else self.message
+
+    def located(self, source: str) -> str:
+        """The note as ``source:line: message`` (``source: message`` for the whole file)."""
+        return f"{source}:{self}" if self.line else f"{source}: {self.message}"
 
 
 

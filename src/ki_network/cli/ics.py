@@ -79,7 +79,7 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
     for skipped in feed.skipped:
         click.echo(f"{feed_name}:{skipped}", err=True)
     for note in feed.notes:
-        click.echo(f"{feed_name}:{note}", err=True)
+        click.echo(note.located(feed_name), err=True)
     for ident, why in report.kept:
         click.echo(f"{report.path}: kept {ident}: {why}", err=True)
     changes = report.added or report.updated or report.removed or report.restored
