@@ -240,8 +240,12 @@ class Matcher:
             if np.isnan(value):
                 continue
             values[signal.name] = round(value, 3)
-            reasons.append(f"{signal.name} {_verb(value)} ({round(value * 100)}%): "
-                           f"{signal.explain(a, b, ka, kb)}")
+            detail = signal.explain(a, b, ka, kb)
+            if signal.name == "municipality" and self.network is not None:
+                names = {self.network.municipality_name(m) for m in (a.municipality,
+                                                                     b.municipality)}
+                detail = " ≠ ".join(sorted(names))  # names, not AGS codes, for people
+            reasons.append(f"{signal.name} {_verb(value)} ({round(value * 100)}%): {detail}")
         for name, (value, text) in extra.items():
             values[name] = round(value, 3)
             reasons.append(f"{name} {_verb(value)} ({round(value * 100)}%): {text}")
