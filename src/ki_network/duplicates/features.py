@@ -65,6 +65,30 @@ class Vocab:
     token: Codes = attrs.field(factory=Codes)
     target_group: Codes = attrs.field(factory=Codes)
     language: Codes = attrs.field(factory=Codes)
+    _bits: dict[tuple[int, tuple[str, ...]], int] = attrs.field(factory=dict)
+    _chains: dict[str, tuple[str, str, str]] = attrs.field(factory=dict)
+
+    def bits(self, values: tuple[str, ...], codes: Codes) -> int:
+        """Bit mask of ``values`` (memoised: the same few combinations recur)."""
+        key = (id(codes), values)
+        mask = self._bits.get(key)
+        if mask is None:
+            mask = self._bits[key] = _bits(values, codes)
+        return mask
+
+    def topic_chain(self, topic: str | None,
+                    ancestors: Callable[[str], Sequence[str]] | None
+                    ) -> tuple[str | None, str | None, str | None]:
+        """Topic, parent and family (root) of ``topic``."""
+        if topic is None:
+            return None, None, None
+        chain = self._chains.get(topic)
+        if chain is None:
+            found = (list(ancestors(topic)) if ancestors
+                     else [topic, *([topic.split(".")[0]] if "." in topic else [])])
+            chain = self._chains[topic] = (found[0], found[1] if len(found) > 1 else found[0],
+                                           found[-1])
+        return chain
 
 
 @attrs.frozen
@@ -193,25 +217,23 @@ def offer_key(offer: Offer, vocab: Vocab,
               language: str = "de") -> OfferKey:
     """Normalise one offer.  ``topic_ancestors`` is usually :meth:`Network.topic_ancestors`;
     ``language`` is what a title without language key is written in."""
-    titles = tuple(dict.fromkeys(t for t in (nz.normalize_text(text)
-                                             for _, text in offer.title.values) if t)) or ("",)
-    title_text = offer.title.all_text()
-    description = offer.description.get() if offer.description else ""
-    veto_text = f"{title_text} {description[:200]}"
-    if offer.topic:
-        chain = (list(topic_ancestors(offer.topic)) if topic_ancestors
-                 else [offer.topic, *([offer.topic.split(".")[0]] if "." in offer.topic else [])])
-        topic, parent, family = (chain[0], chain[1] if len(chain) > 1 else chain[0],
-                                 chain[-1])
+    values = offer.title.values
+    if len(values) == 1:  # the common case, kept short: this runs once per offer
+        titles: tuple[str, ...] = (nz.normalize_text(values[0][1]),)
+        title_text = values[0][1]
     else:
-        topic, parent, family = None, None, None
+        titles = tuple(dict.fromkeys(t for t in (nz.normalize_text(text)
+                                                 for _, text in values) if t)) or ("",)
+        title_text = offer.title.all_text()
+    description = offer.description.get() if offer.description else ""
+    topic, parent, family = vocab.topic_chain(offer.topic, topic_ancestors)
     contact = offer.contact
     phone = nz.phone_e164(contact.phone) if contact.phone else None
     website = contact.website or offer.url
     slots = tuple(schedule_slot(s) for s in offer.schedule)
     found_levels, group, ages, named_days = nz.title_features(title_text)
     if description and ages is None:
-        ages = nz.age_range(veto_text)
+        ages = nz.age_range(f"{title_text} {description[:200]}")
     valid_from = offer.valid_from.toordinal() if offer.valid_from else 0
     valid_to = offer.valid_to.toordinal() if offer.valid_to else FAR_FUTURE
     if slots:
@@ -229,10 +251,10 @@ def offer_key(offer: Offer, vocab: Vocab,
         provider=vocab.provider(offer.provider), actors=frozenset(offer.actors),
         topic=vocab.topic(topic), parent=vocab.topic(parent), family=vocab.topic(family),
         municipality=vocab.municipality(offer.municipality),
-        target_groups=_bits(offer.target_groups, vocab.target_group),
-        languages=_bits(offer.languages, vocab.language),
-        title_languages=_bits((lang or language for lang, _ in offer.title.values),
-                              vocab.language),
+        target_groups=vocab.bits(offer.target_groups, vocab.target_group),
+        languages=vocab.bits(offer.languages, vocab.language),
+        title_languages=vocab.bits(tuple(lang or language for lang, _ in values),
+                                   vocab.language),
         phone=vocab.contact(f"tel:{phone}" if phone else None),
         email=vocab.contact(f"mailto:{nz.email_key(contact.email)}" if contact.email else None),
         domain=vocab.contact(f"web:{d}" if website and (d := nz.web_domain(website)) else None),
