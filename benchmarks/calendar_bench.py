@@ -30,7 +30,8 @@ from typing import Any
 START = date(2026, 1, 5)
 PLACES = [f"Begegnungsstätte {n}, Hauptstraße {n}" for n in range(300)]
 GROUPS = ["parents", "women", "newcomers", "youth", "pupils", "seniors", "refugees", "adults"]
-MUNICIPALITIES = [f"053740{n:02d}" for n in range(10, 23)]
+MUNICIPALITIES = [f"053740{n:02d}" for n in range(10, 23)]  # 13, as in the Oberbergischer Kreis
+ACTORS = 300  # a district's network (docs/architecture.md, "Scale")
 
 
 def _actors(count: int) -> list[dict[str, Any]]:
@@ -48,7 +49,7 @@ def series_network(directory: Path, series: int, years: int, seed: int = 4) -> P
         length = timedelta(minutes=rng.choice((60, 90, 120)))
         weeks = rng.sample(range(1, 250), 3)
         uid = f"series-{n}@bench.example"
-        common = {"organisers": [f"actor-{rng.randrange(60)}"],
+        common = {"organisers": [f"actor-{rng.randrange(ACTORS)}"],
                   "municipality": rng.choice(MUNICIPALITIES),
                   "target_groups": rng.sample(GROUPS, 2), "location": rng.choice(PLACES)}
         events.append({"id": f"series-{n}", "uid": uid, "title": f"Gruppe {n}",
@@ -75,7 +76,7 @@ def export_network(directory: Path, count: int, seed: int = 5) -> Path:
         event: dict[str, Any] = {
             "id": f"event-{n}", "title": {"de": f"Treffen {n}", "en": f"Meeting {n}"},
             "description": f"Offenes Treffen, Nr. {n}; mit Kaffee\nund Kuchen",
-            "organisers": [f"actor-{rng.randrange(60)}"], "topic": "language.informal",
+            "organisers": [f"actor-{rng.randrange(ACTORS)}"], "topic": "language.informal",
             "municipality": rng.choice(MUNICIPALITIES), "location": rng.choice(PLACES),
             "geo": {"lat": 51.0 + rng.random() / 10, "lon": 7.5 + rng.random() / 10},
             "start": first.isoformat(), "end": (first + timedelta(hours=2)).isoformat()}
@@ -91,7 +92,7 @@ def _write(directory: Path, events: list[dict[str, Any]]) -> Path:
     (directory / "network.yaml").write_text(
         "name: Benchmark\ntimezone: Europe/Berlin\nid_namespace: bench.example\n",
         encoding="utf-8")
-    for name, records in (("actors", _actors(60)), ("events", events)):
+    for name, records in (("actors", _actors(ACTORS)), ("events", events)):
         with (directory / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
             for record in records:
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -192,3 +192,21 @@ def test_window_bounds_may_be_dates_local_or_aware_times(window: tuple[Any, Any]
     net = tiny_network()
     found = occurrences(net, *window)
     assert found and found[0].start == datetime(2026, 1, 13, 8, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("name", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                                  "Asia/Kolkata", "Etc/GMT-3"])
+def test_fast_utc_conversion_equals_zoneinfo_also_at_skipped_and_repeated_times(
+        name: str) -> None:
+    from ki_network.calendar.occurrences import _ToUTC, to_utc
+
+    zone = ZoneInfo(name)
+    convert = _ToUTC(zone, 2024, 2028)
+    assert convert.fast
+    local = datetime(2025, 1, 1)
+    walked = []
+    while local < datetime(2027, 12, 31):
+        assert convert(local) == to_utc(local, zone), local
+        walked.append(local)
+        local += timedelta(minutes=15) if local.day > 20 else timedelta(hours=5)
+    assert convert.many(walked) == [to_utc(local, zone) for local in walked]

@@ -28,11 +28,12 @@ run at the same time, never with all pairs.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..model import ClosedDay, DateOrDateTime, Finding, Offer, Severity
@@ -83,17 +84,22 @@ def find_conflicts(network: Network, start: DateOrDateTime, end: DateOrDateTime
 
 def conflicts_in(network: Network, found: Sequence[Occurrence]) -> list[Finding]:
     """Conflicts among ``found`` (sorted by start, as :func:`occurrences` returns them)."""
-    busy = [o for o in found if o.busy]
+    flags: dict[int, bool] = {}  # per item: reading an item's data is slower than a dict
+    busy = []
+    for o in found:
+        flag = flags.get(id(o.item))
+        if flag is None:
+            flag = flags[id(o.item)] = o.busy
+        if flag:
+            busy.append(o)
     timed = [o for o in busy if not o.all_day and o.end > o.start]
-    findings: list[Finding] = []
     names = _Names(network)
     settings = network.config.rule_settings
-    if settings(SCHEDULE_CONFLICT).get("enabled", True):
-        findings.extend(_overlaps(timed, SCHEDULE_CONFLICT, _group_keys, names))
-    if settings(LOCATION_DOUBLE_BOOKED).get("enabled", True):
-        findings.extend(_overlaps(timed, LOCATION_DOUBLE_BOOKED, _place_keys, names))
-    if settings(ORGANISER_DOUBLE_BOOKED).get("enabled", True):
-        findings.extend(_overlaps(timed, ORGANISER_DOUBLE_BOOKED, _actor_keys, names))
+    rules = {rule: keys for rule, keys in ((SCHEDULE_CONFLICT, _group_keys),
+                                          (LOCATION_DOUBLE_BOOKED, _place_keys),
+                                          (ORGANISER_DOUBLE_BOOKED, _actor_keys))
+             if settings(rule).get("enabled", True)}
+    findings = _overlaps(timed, rules, names)
     holiday = settings(HOLIDAY_COLLISION)
     if holiday.get("enabled", True):
         groups = frozenset(holiday.get("target_groups", HOLIDAY_GROUPS))
@@ -124,66 +130,102 @@ def _place(item: Item) -> str:
     return normalise_location(item.location) or (item.municipality or "")
 
 
-def _overlaps(found: Iterable[Occurrence], rule: str, keys_of: Callable[[Item], list[Key]],
+def _overlaps(found: Iterable[Occurrence], rules: Mapping[str, Callable[[Item], list[Key]]],
               names: _Names) -> list[Finding]:
-    """Pairs of series whose occurrences overlap under a shared key, by a sweep."""
+    """Pairs of series whose occurrences overlap under a shared key, by one sweep for all rules.
+
+    Keys are prefixed with their rule.  ``running[key]`` holds the occurrences under ``key``
+    that may still run; those that ended are dropped when the key is next visited.  An
+    occurrence is compared only with those, so the cost is the number of occurrences times
+    the few that run at the same time.
+    """
     running: dict[Key, list[Occurrence]] = {}
-    keys_cache: dict[int, list[Key]] = {}
-    pairs: dict[tuple[str, str], _Pair] = {}
+    keys_cache: dict[int, list[tuple[Key, str, Key]]] = {}
+    places: dict[int, str] = {}
+    pairs: dict[tuple[str, str, str], _Pair] = {}
     for occurrence in found:
         item = occurrence.item
         keys = keys_cache.get(id(item))
         if keys is None:
-            keys = keys_cache[id(item)] = keys_of(item)
-        for key in keys:
+            keys = keys_cache[id(item)] = [((rule, *key), rule, key)
+                                           for rule, keys_of in rules.items()
+                                           for key in keys_of(item)]
+            places[id(item)] = _place(item)
+        start = occurrence.start
+        hits: dict[tuple[str, int], tuple[Occurrence, list[Key]]] | None = None
+        for key, rule, plain in keys:
             bucket = running.get(key)
             if bucket is None:
                 running[key] = [occurrence]
                 continue
-            start = occurrence.start
-            if bucket[0].end <= start or len(bucket) > 1:
+            if len(bucket) == 1:
+                if bucket[0].end <= start:
+                    bucket[0] = occurrence  # the common case: the previous one is over
+                    continue
+            else:
                 bucket[:] = [o for o in bucket if o.end > start]
             for other in bucket:
-                if other.uid == occurrence.uid or other.item.id == item.id:
-                    continue
-                if rule == ORGANISER_DOUBLE_BOOKED and _place(other.item) in ("", _place(item)):
-                    continue  # one place: a joint appearance, not being in two places
-                if rule == ORGANISER_DOUBLE_BOOKED and not _place(item):
-                    continue
-                pair_key = (other.uid, occurrence.uid) if other.uid < occurrence.uid else \
-                    (occurrence.uid, other.uid)
-                pair = pairs.get(pair_key)
-                if pair is None:
-                    pair = pairs[pair_key] = _Pair(*sorted((other, occurrence),
-                                                           key=lambda o: o.uid))
-                pair.add(key, other, occurrence)
+                if other.uid != occurrence.uid:
+                    if hits is None:
+                        hits = {}
+                    hit = hits.get((rule, id(other)))
+                    if hit is None:
+                        hits[(rule, id(other))] = (other, [plain])
+                    else:
+                        hit[1].append(plain)
             bucket.append(occurrence)
-    return [pair.finding(rule, names) for pair in pairs.values()]
+        if hits is None:
+            continue
+        place = places[id(item)]
+        for (rule, _), (other, shared) in hits.items():
+            if other.item.id == item.id:
+                continue
+            if rule == ORGANISER_DOUBLE_BOOKED and (not place or places[id(other.item)] in (
+                    "", place)):
+                continue  # one place (or unknown): a joint appearance, not two places at once
+            pair_key = ((rule, other.uid, occurrence.uid) if other.uid < occurrence.uid else
+                        (rule, occurrence.uid, other.uid))
+            pair = pairs.get(pair_key)
+            if pair is None:
+                pair = pairs[pair_key] = _Pair(rule, *sorted((other, occurrence),
+                                                             key=lambda o: o.uid))
+            pair.add(shared, other, occurrence)
+    return [pair.finding(names) for pair in pairs.values()]
 
 
 class _Pair:
-    """Everything found about two overlapping series under one rule."""
+    """Everything found about two overlapping series under one rule.
 
-    def __init__(self, a: Occurrence, b: Occurrence) -> None:
+    Occurrences arrive in order of start, each pair of occurrences once, so the first ones
+    seen are the first overlaps.
+    """
+
+    def __init__(self, rule: str, a: Occurrence, b: Occurrence) -> None:
+        self.rule = rule
         self.a, self.b = a, b
         self.keys: set[Key] = set()
-        self.times: set[tuple[datetime, datetime]] = set()
+        self.count = 0
+        self.times: list[tuple[datetime, datetime]] = []
         self.subjects: set[str] = set()
 
-    def add(self, key: Key, one: Occurrence, other: Occurrence) -> None:
-        self.keys.add(key)
-        first, second = (one, other) if one.uid == self.a.uid else (other, one)
-        self.times.add((first.start, second.start))
-        self.subjects.update((one.item.id, other.item.id))
+    def add(self, keys: list[Key], one: Occurrence, other: Occurrence) -> None:
+        self.keys.update(keys)
+        self.count += 1
+        if len(self.times) < _EXAMPLES:
+            first, second = (one, other) if one.uid == self.a.uid else (other, one)
+            self.times.append((first.start, second.start))
+        self.subjects.add(one.item.id)
+        self.subjects.add(other.item.id)
 
-    def finding(self, rule: str, names: _Names) -> Finding:
-        times = sorted(self.times)
+    def finding(self, names: _Names) -> Finding:
+        rule = self.rule
+        times = self.times
         a, b = self.a.item, self.b.item
-        count = len(times)
+        count = self.count
         when = names.local(max(times[0]))  # where the overlap begins
         evidence: dict[str, Any] = {
             "occurrences": count, "first": when,
-            "times": [[names.local(x), names.local(y)] for x, y in times[:_EXAMPLES]],
+            "times": [[names.local(x), names.local(y)] for x, y in times],
             "series": [self.a.uid, self.b.uid]}
         both = f"'{names.title(a)}' ({names.actor(a)}) and '{names.title(b)}' ({names.actor(b)})"
         often = f"{count} time{'s' if count != 1 else ''}, first on {when}"
@@ -215,10 +257,34 @@ class _Pair:
 # -- holidays ----------------------------------------------------------------------------------
 
 
-def _holidays(network: Network, found: Iterable[Occurrence], groups: frozenset[str],
-              names: _Names) -> list[Finding]:
+def _closed_spans(network: Network, found: Sequence[Occurrence]
+                  ) -> list[tuple[datetime, datetime, ClosedDay]]:
+    """The region's closed days in the years of ``found``, as UTC spans sorted by start."""
+    if not found:
+        return []
     tz = network.config.tz
-    closed_cache: dict[date, list[ClosedDay]] = {}
+    first = found[0].start.astimezone(tz).year
+    last = max(o.end for o in found).astimezone(tz).year
+    spans = []
+    for year in range(first, last + 1):
+        for closed in network.closed_days(year):
+            low = datetime.combine(closed.first, datetime.min.time()).replace(tzinfo=tz)
+            high = datetime.combine(closed.last + timedelta(days=1), datetime.min.time())
+            spans.append((low.astimezone(UTC), high.replace(tzinfo=tz).astimezone(UTC), closed))
+    return sorted(set(spans), key=lambda span: (span[0], span[1], span[2].name))
+
+
+def _holidays(network: Network, found: Sequence[Occurrence], groups: frozenset[str],
+              names: _Names) -> list[Finding]:
+    """Occurrences for ``groups`` that fall on closed days, compared as UTC spans.
+
+    Comparing instants spares a time-zone conversion per occurrence; only the hits are
+    turned into local dates for the evidence.
+    """
+    tz = network.config.tz
+    spans = _closed_spans(network, found)
+    starts = [span[0] for span in spans]
+    longest = max((high - low for low, high, _ in spans), default=timedelta(0))
     hits: dict[tuple[str, ClosedDay], list[date]] = defaultdict(list)
     subjects: dict[tuple[str, ClosedDay], set[str]] = defaultdict(set)
     concerned: dict[int, bool] = {}
@@ -229,18 +295,20 @@ def _holidays(network: Network, found: Iterable[Occurrence], groups: frozenset[s
             relevant = concerned[id(item)] = bool(groups.intersection(item.target_groups))
         if not relevant:
             continue
-        first = occurrence.start.astimezone(tz).date()
-        last = (occurrence.end - timedelta(microseconds=1)).astimezone(tz).date() \
-            if occurrence.end > occurrence.start else first
-        day = first
-        while day <= last:
-            closed = closed_cache.get(day)
-            if closed is None:
-                closed = closed_cache[day] = network.closed_on(day)
-            for closed_day in closed:
-                hits[(occurrence.uid, closed_day)].append(day)
-                subjects[(occurrence.uid, closed_day)].add(item.id)
-            day += timedelta(days=1)
+        begin = occurrence.start
+        finish = occurrence.end if occurrence.end > begin else begin + timedelta(microseconds=1)
+        index = bisect.bisect_left(starts, finish) - 1
+        while index >= 0 and spans[index][0] > begin - longest:
+            low, high, closed = spans[index]
+            index -= 1
+            if high <= begin:
+                continue
+            day = max(begin, low).astimezone(tz).date()
+            last = (min(finish, high) - timedelta(microseconds=1)).astimezone(tz).date()
+            while day <= last:
+                hits[(occurrence.uid, closed)].append(day)
+                day += timedelta(days=1)
+            subjects[(occurrence.uid, closed)].add(item.id)
     findings = []
     for (uid, closed_day), all_days in hits.items():
         days = sorted(set(all_days))

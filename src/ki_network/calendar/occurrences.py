@@ -35,6 +35,7 @@ Conventions of the data format (``docs/data-format.md``):
 from __future__ import annotations
 
 import bisect
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -45,6 +46,7 @@ import attrs
 from dateutil.rrule import rrule, rrulestr
 
 from ..model import DateOrDateTime, Event, EventStatus, Offer, Schedule
+from .vtimezone import transitions
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
 Item = Offer | Event
 
 _MIDNIGHT = time()
+_BY_START = operator.itemgetter(0, 2)  # start, uid
 _DAY = timedelta(days=1)
 
 
@@ -216,6 +219,53 @@ def to_utc(local: datetime, zone: tzinfo) -> datetime:
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
+class _ToUTC:
+    """``to_utc`` for one zone within a span of years, by bisecting the zone's offset changes.
+
+    Converting a quarter of a million occurrences one zoneinfo call at a time is a third of
+    the expansion's cost; the offset changes only twice a year, so we look it up instead.  A
+    change from offset ``a`` to ``b`` at UTC instant ``T`` makes wall-clock times from
+    ``T + max(a, b)`` on use ``b`` and earlier ones ``a`` — which is exactly zoneinfo's
+    ``fold=0`` reading of skipped and repeated times (a test compares the two).
+    """
+
+    def __init__(self, zone: tzinfo, first_year: int, last_year: int) -> None:
+        self.zone = zone
+        self.first_year, self.last_year = first_year, last_year
+        self.bounds: list[datetime] = []
+        self.offsets: list[timedelta] = []
+        if last_year - first_year <= 60:  # beyond that, zoneinfo itself is cheaper to ask
+            changes = transitions(zone, first_year, last_year)
+            start = datetime(first_year, 1, 1, tzinfo=UTC).astimezone(zone).utcoffset()
+            self.offsets = [start or timedelta(0), *(c.after for c in changes)]
+            self.bounds = [(c.at + max(c.before, c.after)).replace(tzinfo=None) for c in changes]
+        self.fast = bool(self.offsets)
+
+    def many(self, starts: list[datetime]) -> list[datetime]:
+        """``starts`` (sorted) converted, walking the offset changes along with them."""
+        if not (self.fast and starts and self.first_year < starts[0].year
+                and starts[-1].year < self.last_year):
+            return [self(local) for local in starts]
+        bounds, offsets = self.bounds, self.offsets
+        index = bisect.bisect_right(bounds, starts[0])
+        following = bounds[index] if index < len(bounds) else datetime.max
+        offset = offsets[index]
+        found = []
+        for local in starts:
+            while local >= following:
+                index += 1
+                offset = offsets[index]
+                following = bounds[index] if index < len(bounds) else datetime.max
+            found.append((local - offset).replace(tzinfo=UTC))
+        return found
+
+    def __call__(self, local: datetime) -> datetime:
+        if self.fast and self.first_year < local.year < self.last_year:
+            offset = self.offsets[bisect.bisect_right(self.bounds, local)]
+            return (local - offset).replace(tzinfo=UTC)
+        return local.replace(tzinfo=self.zone).astimezone(UTC)
+
+
 # -- expansion ---------------------------------------------------------------------------------
 
 
@@ -269,6 +319,15 @@ class _Expander:
         self.default = default
         self.start = start
         self.end = end
+        self._converters: dict[tzinfo, _ToUTC] = {}
+
+    def converter(self, zone: tzinfo) -> _ToUTC:
+        """Wall-clock → UTC in ``zone`` for the window (with a year of margin each side)."""
+        found = self._converters.get(zone)
+        if found is None:
+            found = self._converters[zone] = _ToUTC(
+                zone, max(self.start.year - 2, 1), min(self.end.year + 2, 9999))
+        return found
 
     def expand(self, series: Series) -> list[Occurrence]:
         schedule = series.schedule
@@ -280,7 +339,7 @@ class _Expander:
         first_utc = to_utc(first, zone)
         duration = (to_utc(wall_clock(schedule.end, zone, self.default), zone) - first_utc
                     if isinstance(schedule.end, datetime) else timedelta(0))
-        overrides = _Overrides(series, zone, self.default, first)
+        overrides = _Overrides(series, zone, self.default, first, self)
         margin = duration + overrides.max_shift + _DAY  # the day covers DST and odd offsets
         low = self.start.astimezone(zone).replace(tzinfo=None) - margin
         high = self.end.astimezone(zone).replace(tzinfo=None) + margin
@@ -288,15 +347,15 @@ class _Expander:
                 if schedule.rrule else None)
         starts = self._starts(schedule, rule, first, zone, low=low, high=high)
         uid, item = series.uid, series.item
-        found: list[Occurrence] = []
-        append = found.append
+        utcs = self.converter(zone).many(starts)
         if overrides.empty:
-            for local in starts:
-                utc = local.replace(tzinfo=zone).astimezone(UTC)
-                append(Occurrence(utc, utc + duration, uid, local, item, False))
+            found = [Occurrence(utc, utc + duration, uid, local, item, False)
+                     for local, utc in zip(starts, utcs, strict=True)]
         else:
-            for local in starts:
-                append(overrides.apply(local, duration, uid, item))
+            touches = overrides.touches
+            found = [overrides.apply(local, duration, uid, item) if touches(local) else
+                     Occurrence(utc, utc + duration, uid, local, item, False)
+                     for local, utc in zip(starts, utcs, strict=True)]
             found.extend(overrides.unmatched(rule, first, uid))
         return self._clip(found)
 
@@ -324,7 +383,7 @@ class _Expander:
                 if schedule.end is not None else 1)
         length = timedelta(days=max(days, 1))
         zone = self.default
-        overrides = _Overrides(series, zone, self.default, first)
+        overrides = _Overrides(series, zone, self.default, first, self)
         margin = length + overrides.max_shift + _DAY
         low = self.start.astimezone(zone).replace(tzinfo=None) - margin
         high = self.end.astimezone(zone).replace(tzinfo=None) + margin
@@ -346,9 +405,11 @@ class _Expander:
 class _Overrides:
     """The overrides of one series, resolved against its wall-clock time."""
 
-    def __init__(self, series: Series, zone: tzinfo, default: tzinfo, first: datetime) -> None:
+    def __init__(self, series: Series, zone: tzinfo, default: tzinfo, first: datetime,
+                 expander: _Expander) -> None:
         self.zone = zone
         self.default = default
+        self.convert = expander.converter(default if series.schedule.all_day else zone)
         self.all_day = series.schedule.all_day
         self.exact: dict[DateOrDateTime, Event] = {}
         self.by_day: dict[date, Event] = {}
@@ -389,6 +450,11 @@ class _Overrides:
             else start
         return start, end
 
+    def touches(self, local: datetime) -> bool:
+        """True if an override applies to the occurrence that starts at ``local``."""
+        return (local in self.exact or (bool(self.by_day) and local.date() in self.by_day)
+                or (bool(self.range_starts) and local >= self.range_starts[0]))
+
     def apply(self, local: datetime, duration: timedelta, uid: str, item: Item) -> Occurrence:
         rid: DateOrDateTime = local.date() if self.all_day else local
         event = self.exact.get(local) or (self.by_day.get(local.date()) if self.by_day else None)
@@ -402,12 +468,11 @@ class _Overrides:
             start, end = self._span(event)
             shift = self._local(event.schedule.start) - self._local(event.recurrence_id)
             moved = local + shift
-            utc = to_utc(moved, self.default if self.all_day else self.zone)
+            utc = self.convert(moved)
             return Occurrence(utc, utc + (end - start), uid, rid, event, self.all_day)
-        zone = self.default if self.all_day else self.zone
-        utc = to_utc(local, zone)
+        utc = self.convert(local)
         if self.all_day:  # whole local days, also across the switch to summer time
-            return Occurrence(utc, to_utc(local + duration, zone), uid, rid, item, True)
+            return Occurrence(utc, self.convert(local + duration), uid, rid, item, True)
         return Occurrence(utc, utc + duration, uid, rid, item, False)
 
     def unmatched(self, rule: rrule | None, first: datetime, uid: str) -> Iterator[Occurrence]:
@@ -451,7 +516,7 @@ def expand(series: Iterable[Series], start: DateOrDateTime, end: DateOrDateTime,
     found: list[Occurrence] = []
     for one in series:
         found.extend(expander.expand(one))
-    found.sort(key=lambda o: (o.start, o.uid))
+    found.sort(key=_BY_START)
     return found
 
 
