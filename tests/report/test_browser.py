@@ -103,3 +103,21 @@ def test_screenshot(chromium: str, report: Path, tmp_path: Path) -> None:
     # not a blank page: text, the badges' colours, the map's dots
     colours = np.unique((pixels[..., :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
     assert len(colours) > 100
+
+
+def test_example_network_report(chromium: str, oberberg: Path, tmp_path: Path,
+                                cli_module: Callable[..., Any]) -> None:
+    output = tmp_path / "oberberg.html"
+    done = cli_module("report", oberberg, "-o", output, "--today", "2026-06-01")
+    assert done.code == 0, done.stderr
+    dom, console = browse(chromium, tmp_path / "profile", "--dump-dom", output.as_uri())
+    assert console == []
+    for element_id in ("network-map-svg", "coverage-heatmap-svg", "week-calendar",
+                       "rule-isolated-actor", "subject-eritreischer-verein-bergneustadt"):
+        assert f'id="{element_id}"' in dom, element_id
+    assert "Morsbach" in dom and "Wohlfahrtsverband" in dom
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report-oberberg.png"
+    _, console = browse(chromium, tmp_path / "profile", f"--screenshot={shot}",
+                        "--window-size=1280,2000", "--hide-scrollbars", output.as_uri())
+    assert console == [] and shot.stat().st_size > 10_000
