@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..network import Network
 
 BANDS = ("same", "review", "overlap")
+CHUNK = 1_000_000  # candidate pairs scored at once
 
 
 @attrs.frozen
@@ -447,7 +448,10 @@ def _all_pairs(network: Network, keys: list[OfferKey],  # noqa: PLR0917
     else:
         forced = set()
     matcher = Matcher(thresholds or Thresholds(), extra=extra, network=network)
-    pairs = matcher.score(features, ia, ib, network.offers)
+    pairs = []
+    for start in range(0, len(ia), CHUNK):  # in chunks: a few arrays per pair, not dozens
+        pairs.extend(matcher.score(features, ia[start:start + CHUNK], ib[start:start + CHUNK],
+                                   network.offers))
     if forced:
         found = {frozenset((p.a, p.b)) for p in pairs}
         missing = [(i, j) for i, j in zip(ia.tolist(), ib.tolist(), strict=True)
