@@ -26,13 +26,14 @@ import icalendar
 Prop = tuple[str, Mapping[str, str], Any]
 """One property: name, extra parameters (TZID and VALUE=DATE follow from the value), value.
 
-Values: ``str`` (escaped as TEXT unless the property is a URI or address), ``int``, ``date``,
+Values: ``str`` (escaped as TEXT unless the property is a URI, an address or a rule),
+``int``, ``date``,
 aware ``datetime`` (UTC is written with ``Z``, a zoneinfo zone with ``TZID``), a list of
 ``str`` (CATEGORIES), a ``(lat, lon)`` tuple (GEO), or an icalendar value such as ``vRecur``.
 """
 
 CRLF = b"\r\n"
-_NOT_TEXT = frozenset({"URL", "ORGANIZER", "ATTENDEE"})
+_NOT_TEXT = frozenset({"URL", "ORGANIZER", "ATTENDEE", "RRULE"})
 
 
 def normalise_newlines(text: str) -> str:
@@ -112,8 +113,11 @@ def to_component(props: Iterable[Prop]) -> icalendar.Event:
     """An ``icalendar.Event`` holding ``props`` (for plugins that customise events)."""
     event = icalendar.Event()
     for name, params, value in props:
-        typed = (icalendar.vText(normalise_newlines(value))
-                 if isinstance(value, str) and name not in _NOT_TEXT else value)
+        typed = value
+        if name == "RRULE" and isinstance(value, str):
+            typed = icalendar.vRecur.from_ical(value)
+        elif isinstance(value, str) and name not in _NOT_TEXT:
+            typed = icalendar.vText(normalise_newlines(value))
         event.add(name, typed, parameters=dict(params))
     return event
 

@@ -37,9 +37,9 @@ _STAMP = "%Y%m%dT%H%M%SZ"
 
 
 def fingerprint(parts: Iterable[Any]) -> str:
-    """A short, stable hash of ``parts`` (anything JSON can write with ``default=str``)."""
-    text = json.dumps(list(parts), default=str, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    """A short, stable hash of ``parts``: values whose ``repr`` is stable (str, numbers,
+    dates, tuples and lists of them — not sets or mappings whose order may vary)."""
+    return hashlib.sha256(repr(list(parts)).encode("utf-8")).hexdigest()[:20]
 
 
 @lru_cache(maxsize=1024)
