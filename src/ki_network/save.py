@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,10 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarfloat import ScalarFloat
 
 from .records import KINDS
 from .serialize import DEFAULTS, plain, record_key, records_of
-from .yamlio import atomic_write
+from .yamlio import FLOAT_PATTERN, atomic_write
 
 if TYPE_CHECKING:
     from .network import Network
@@ -41,7 +44,31 @@ def _yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap people's long lines
     yaml.allow_unicode = True
+    yaml.representer.add_representer(ScalarFloat, _represent_float)
+    yaml.representer.add_representer(float, _represent_float)
     return yaml
+
+
+def _represent_float(representer: RoundTripRepresenter, data: float) -> Any:
+    """A float as read (or as ruamel.yaml writes it), unless that would not read back as the
+    same float.
+
+    ruamel.yaml loses digits when it re-formats exponent notation it read
+    (``4.719563488800353e+16`` came back as ``4.719563488800352e+16``) and writes ``1e+300``,
+    which YAML 1.1 readers (and so :mod:`ki_network.yamlio`) take for text.  Then the
+    shortest exact form with a dot is written instead.
+    """
+    if isinstance(data, ScalarFloat):
+        node = representer.represent_scalar_float(data)
+    else:
+        node = representer.represent_float(data)
+    value = float(data)
+    if math.isfinite(value):
+        text = node.value
+        if not (FLOAT_PATTERN.match(text) and float(text) == value):
+            text = repr(value)
+            node.value = text.replace("e", ".0e", 1) if "." not in text else text
+    return node
 
 
 def _dump(data: Any, path: Path, like: str = "") -> None:
@@ -148,12 +175,21 @@ def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]
         item = document[index]
         if not isinstance(item, CommentedMap) or _key_of(kind, document, index) not in wanted:
             del document[index]
+    implied = _IMPLIED.get(kind, {})
     for key, record in wanted.items():
         if key in existing:
-            _update_map(existing[key], record)
+            old = existing[key]
+            _update_map(old, {k: v for k, v in record.items()
+                              if k in old or implied.get(k, _NOTHING) != v})
         else:
             document.append(_to_yaml(plain(record)))
     _dump(document, path, like=text)
+
+
+#: Fields a record may leave out that the serializer always writes: a record that left them
+#: out is not changed by adding them.
+_IMPLIED: dict[str, dict[str, Any]] = {"actors": {"kind": "other"}}
+_NOTHING = object()
 
 
 def _keyed(kind: str, items: Sequence[Any]) -> list[tuple[str, Any]]:

@@ -67,8 +67,10 @@ class _Resolver(yaml.resolver.Resolver):
 
     ``yes``, ``no``, ``on``, ``off`` stay strings; so do numbers with a leading zero (AGS
     codes, postcodes, phone numbers: YAML 1.1 reads ``05374012`` as an octal number), base-60
-    numbers (``9:30`` would be 570), ``0b``/``0x`` numbers and numbers with ``_``.  This is
-    also what ruamel.yaml (YAML 1.2) assumes when it writes a file back unquoted.
+    numbers (``9:30`` would be 570), ``0b``/``0x`` numbers and numbers with ``_``.  A number
+    is only what both YAML 1.1 (PyYAML, which wrote many files) and YAML 1.2 (ruamel.yaml,
+    which writes them back) take for one, so a text either of them wrote unquoted stays text:
+    ``1e3`` is a float only in 1.2, so it stays text.
     """
 
 
@@ -82,12 +84,12 @@ _Resolver.add_implicit_resolver(
 )
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"""^(?:[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?
-                   |[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?
-                   |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.VERBOSE),
-    list("-+0123456789."))
+#: What reads as a float (and what a writer must produce for one).
+FLOAT_PATTERN = re.compile(r"""^(?:[-+]?(?:0|[1-9][0-9]*)\.[0-9]*(?:[eE][-+][0-9]+)?
+                               |[-+]?\.[0-9]+(?:[eE][-+][0-9]+)?
+                               |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.VERBOSE)
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT_PATTERN,
+                                list("-+0123456789."))
 
 
 class AliasRefused(yaml.YAMLError):
