@@ -403,6 +403,35 @@ def test_text_with_ical_syntax_round_trips_unchanged(tmp_path: Path) -> None:
     assert arabic["categories"] == ["Schule"]
 
 
+EXAMPLE = ROOT / "examples" / "oberberg"
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_the_example_network_exports_cleanly_and_ical_js_agrees(tmp_path: Path,
+                                                                 audience: str) -> None:
+    if not (EXAMPLE / "network.yaml").exists():
+        pytest.skip(f"the example network {EXAMPLE} is not there")
+    from ki_network.plugins import make_plugin_manager
+
+    pm = make_plugin_manager()
+    if pm.get_plugin("oberberg") is None:
+        pytest.skip("the region plugin ki-network-oberberg is not installed")
+    net = load(EXAMPLE, pm).for_audience(audience)
+    out = tmp_path / f"oberberg-{audience}.ics"
+    out.write_bytes(export_calendar(net, now=datetime(2026, 1, 1, tzinfo=UTC)).data)
+    _lint(out)
+    again = export_calendar(load(EXAMPLE, make_plugin_manager()).for_audience(audience),
+                            now=datetime(2026, 1, 1, tzinfo=UTC)).data
+    assert again == out.read_bytes()
+    berlin = ZoneInfo("Europe/Berlin")
+    theirs = [o for o in _ical_js(out, *YEAR)["occurrences"]
+              if not _ambiguous_or_missing(o[1], berlin)]
+    ours = [o for o in _ours(net, *YEAR) if not _ambiguous_or_missing(o[1], berlin)]
+    assert len(ours) > 1000
+    assert theirs == ours
+
+
 # -- time zones ------------------------------------------------------------------------------
 
 

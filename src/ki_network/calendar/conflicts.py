@@ -237,7 +237,9 @@ class _Pair:
             message = (f"{both} are for the same people ({people}) in "
                        f"{names.municipality(municipality)} at the same time: {often}")
             suggestion = (f"{names.actor(a)} and {names.actor(b)} could agree on different "
-                          f"times, or combine the two.")
+                          f"times, or combine the two." if names.actor(a) != names.actor(b) else
+                          f"{names.actor(a)} runs both: if they are one offer recorded twice, "
+                          f"see `ki-network duplicates`; else move one of them.")
         elif rule == LOCATION_DOUBLE_BOOKED:
             place = a.location or min(self.keys)[0]
             evidence.update(location=place)
