@@ -131,7 +131,7 @@ def test_export_passes_the_shared_linter(tmp_path: Path, audience: str) -> None:
     assert "skipped ohne-termin: no schedule" in output
     _lint(out)
     data = out.read_bytes()
-    assert data.count(b"BEGIN:VTIMEZONE") == data.count(b"TZID:") == 2  # Berlin, Etc/GMT-3
+    assert data.count(b"BEGIN:VTIMEZONE") == data.count(b"TZID:") == 3  # Berlin, Etc/GMT-3, New York
     assert b"TZID=UTC" not in data and b"TZID:UTC" not in data
     lines = data.split(b"\r\n")
     assert all(len(line) <= 75 for line in lines)

@@ -210,3 +210,12 @@ def test_fast_utc_conversion_equals_zoneinfo_also_at_skipped_and_repeated_times(
         walked.append(local)
         local += timedelta(minutes=15) if local.day > 20 else timedelta(hours=5)
     assert convert.many(walked) == [to_utc(local, zone) for local in walked]
+
+
+def test_a_naive_series_with_tzid_recurs_in_that_zone() -> None:
+    # As the importer writes a New York series: Berlin wall-clock times plus the source zone.
+    # New York switches to summer time on 8 March 2026, Berlin only on 29 March.
+    net = _net(events=[_event("ny", start="2026-03-02T00:00", end="2026-03-02T01:00",
+                              rrule="FREQ=WEEKLY;COUNT=3", tzid="America/New_York")])
+    assert _utc(occurrences(net, *YEAR)) == [
+        "2026-03-01T23:00Z", "2026-03-08T22:00Z", "2026-03-15T22:00Z"]

@@ -226,14 +226,15 @@ class _Writer:
         #: the item each property list was made from (by ``id`` of the list)
         self.items: dict[int, Item] = {}
         self._labels: dict[str, list[str]] = {}  # topic → CATEGORIES
+        self.tzid: str | None = None  # the zone of the series being written, if named
 
     # -- values ------------------------------------------------------------------------------
 
-    def _zone_of(self, start: DateOrDateTime) -> tzinfo | None:
+    def _zone_of(self, start: DateOrDateTime, tzid: str | None = None) -> tzinfo | None:
         """The zone times of this series are written in; ``None`` for dates and UTC."""
         if not isinstance(start, datetime):
             return None
-        zone = series_zone(start, self.default)
+        zone = series_zone(start, self.default, tzid)
         if zone is UTC or not isinstance(getattr(zone, "key", None), str):
             return None  # written in UTC; an offset without a name has no VTIMEZONE
         return zone
@@ -262,7 +263,8 @@ class _Writer:
 
     def series(self, series: Series) -> list[tuple[tuple[str, str], list[Prop]]]:
         schedule = series.schedule
-        zone = self._zone_of(schedule.start)
+        self.tzid = series.tzid
+        zone = self._zone_of(schedule.start, series.tzid)
         all_day = schedule.all_day
         master: list[Prop] = [("UID", {}, series.uid)]
         self._times(master, schedule, zone, all_day)
@@ -301,7 +303,7 @@ class _Writer:
             if name.strip() and name.strip().upper() != "UNTIL":
                 parts[name.strip().upper()] = value.strip().upper()
         if "COUNT" not in parts:
-            series_tz = series_zone(schedule.start, self.default)
+            series_tz = series_zone(schedule.start, self.default, self.tzid)
             until = local_until(schedule, series_tz, self.default)
             if until is not None and all_day:
                 parts["UNTIL"] = until.strftime("%Y%m%d")
@@ -327,7 +329,7 @@ class _Writer:
     def _on_day(self, schedule: Schedule, day: date) -> list[datetime]:
         """Starts of the timed series ``schedule`` on local ``day`` (as the series has them)."""
         assert isinstance(schedule.start, datetime)  # noqa: S101 - timed series
-        series_tz = series_zone(schedule.start, self.default)
+        series_tz = series_zone(schedule.start, self.default, self.tzid)
         first = wall_clock(schedule.start, series_tz, self.default)
         low = datetime.combine(day, datetime.min.time())
         starts = [first] if first.date() == day else []

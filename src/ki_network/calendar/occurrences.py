@@ -107,6 +107,7 @@ class Series:
     item: Item
     schedule: Schedule
     overrides: tuple[Event, ...] = ()
+    tzid: str | None = None  # the zone a naive series recurs in, if not the network's
 
 
 def uid_for(item: Item, index: int, namespace: str) -> str:
@@ -145,8 +146,10 @@ def series_of(items: Iterable[Item], namespace: str) -> list[Series]:
             events.append(item)
     for event in events:
         own = overrides.pop(event.uid, []) if event.uid and masters[event.uid] is event else []
+        tzid = event.extra.get("tzid")
         found.append(Series(uid_for(event, 0, namespace), event, event.schedule,
-                            tuple(sorted(own, key=lambda e: e.id))))
+                            tuple(sorted(own, key=lambda e: e.id)),
+                            tzid if isinstance(tzid, str) else None))
     for orphans in overrides.values():
         found.extend(Series(uid_for(e, 0, namespace), e, attrs.evolve(e.schedule, rrule=None))
                      for e in orphans)
@@ -172,17 +175,27 @@ def _day_of(value: DateOrDateTime) -> date:
 # -- time zones --------------------------------------------------------------------------------
 
 
-def series_zone(start: DateOrDateTime, default: tzinfo) -> tzinfo:
+def series_zone(start: DateOrDateTime, default: tzinfo, tzid: str | None = None) -> tzinfo:
     """The zone whose wall-clock a series with first start ``start`` recurs in.
 
-    Naive and all-day starts recur in the network's zone ``default``; an aware start keeps its
-    zone.  A fixed offset of whole hours becomes the matching ``Etc/GMT`` zone, so that the
-    exported calendar can name it with a VTIMEZONE; UTC stays UTC.
+    Naive and all-day starts recur in the network's zone ``default`` — or, for a naive start,
+    in the zone ``tzid`` named by the record (the importer writes partner times as
+    wall-clock times of the network and keeps the source's zone as ``tzid``, so that a New
+    York series keeps New York's daylight saving).  An aware start keeps its zone.  A fixed
+    offset of whole hours becomes the matching ``Etc/GMT`` zone, so that the exported
+    calendar can name it with a VTIMEZONE; UTC stays UTC.
 
     >>> series_zone(datetime(2026, 1, 1, 9, tzinfo=timezone(timedelta(hours=2))), UTC)
     zoneinfo.ZoneInfo(key='Etc/GMT-2')
     """
-    if not isinstance(start, datetime) or start.tzinfo is None:
+    if not isinstance(start, datetime):
+        return default
+    if start.tzinfo is None:
+        if tzid:
+            try:
+                return ZoneInfo(tzid)
+            except (ZoneInfoNotFoundError, ValueError):
+                return default
         return default
     zone = start.tzinfo
     if isinstance(zone, ZoneInfo):
@@ -334,7 +347,7 @@ class _Expander:
         if schedule.all_day:
             return self._all_day(series)
         assert isinstance(schedule.start, datetime)  # noqa: S101 - not all-day
-        zone = series_zone(schedule.start, self.default)
+        zone = series_zone(schedule.start, self.default, series.tzid)
         first = wall_clock(schedule.start, zone, self.default)
         first_utc = to_utc(first, zone)
         duration = (to_utc(wall_clock(schedule.end, zone, self.default), zone) - first_utc
