@@ -12,7 +12,7 @@ import pytest
 
 from ki_network import load
 from ki_network.report import render_report, week_of
-from ki_network.testing import bare_plugin_manager
+from ki_network.testing import bare_plugin_manager, write_network
 
 TODAY = date(2026, 3, 2)  # a Monday; the tiny network's café meets on Tuesdays
 
@@ -135,3 +135,14 @@ def test_command_writes_the_file(report_dir: Path, tmp_path: Path,
     assert html.startswith("<!DOCTYPE html>")
     assert 'id="network-map-svg"' in html
     assert cli("report", report_dir).code == 2  # -o is required
+
+
+def test_an_empty_network_gives_a_report(tmp_path: Path) -> None:
+    directory = write_network(tmp_path / "empty", {
+        "network.yaml": {"name": "Leer"}, "actors.yaml": [], "offers.yaml": [],
+        "events.yaml": [], "relations.yaml": []})
+    html = render_report(load(directory, bare_plugin_manager()), today=TODAY)
+    doc = Document(html)
+    assert "network-map-svg" in doc.ids and "coverage-heatmap-svg" not in doc.ids
+    assert "Noch keine Kommunen oder Themen zu zeigen." in html
+    assert "Keine Befunde." in html

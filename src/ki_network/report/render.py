@@ -145,8 +145,10 @@ def _heat(view: Network, lang: str) -> dict[str, Any]:
     names = [view.municipality_name(ags) for ags in places]
     labels = [t.label.get(lang) for t in families]
     title = _("Coverage: offers per municipality and topic")
+    # an empty grid is no picture: the template says so instead
     svg = plots.heat_map(names, labels, matrix, title=title,
-                         zero_label=_("hatched: no offer"), colour_label=_("offers"))
+                         zero_label=_("hatched: no offer"), colour_label=_("offers")) \
+        if places and families else ""
     rows = [{"name": name, "cells": row} for name, row in zip(names, matrix, strict=True)]
     return {"svg": svg, "title": title, "columns": labels, "rows": rows}
 
