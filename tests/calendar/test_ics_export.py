@@ -231,6 +231,24 @@ def test_filters_and_language(tmp_path: Path) -> None:
         "offer-hausaufgaben@ki-test.example", "event-elternabend@ki-test.example"}
 
 
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--actor", "caritass", "no actor 'caritass' (did you mean 'caritas'?)"),
+    ("--municipality", "Wiehll", "no municipality 'Wiehll' (did you mean 'Wiehl'?)"),
+    ("--topic", "languag", "no topic 'languag'"),
+    ("--target-group", "parent", "no target group 'parent'"),
+])
+def test_unknown_filter_values_are_usage_errors(tmp_path: Path, option: str, value: str,
+                                                message: str) -> None:
+    pm = bare_plugin_manager(TestRegion())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
+        result = CliRunner().invoke(main, ["calendar", str(FIXTURE), "-o",
+                                           str(tmp_path / "x.ics"), option, value])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "x.ics").exists()
+
+
 def test_hook_customises_every_event(tmp_path: Path) -> None:
     net = _load(_copy(tmp_path), CalendarMark())
     data = export_calendar(net, now=datetime(2026, 1, 1, tzinfo=UTC)).data
