@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from babel.dates import format_date, format_datetime
@@ -77,13 +78,30 @@ class Names:
     def day(self, value: date | str) -> str:
         if isinstance(value, str):
             value = date.fromisoformat(value[:10])
-        return format_date(value, "medium", locale=self.language)
+        return _day(value, self.language)
 
     def moment(self, value: datetime | str) -> str:
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return format_datetime(value, "short", locale=self.language)
+        return _moment(value, self.language)
 
     def listing(self, values: Iterable[str]) -> str:
-        items = list(values)
-        return format_list(items, locale=self.language) if items else ""
+        items = tuple(values)
+        return _listing(items, self.language) if items else ""
+
+
+# Babel formats through CLDR patterns at some tens of microseconds a call; weekly series
+# repeat the same days, times and lists thousands of times in a large network.
+@lru_cache(maxsize=4096)
+def _day(value: date, language: str) -> str:
+    return format_date(value, "medium", locale=language)
+
+
+@lru_cache(maxsize=4096)
+def _moment(value: datetime, language: str) -> str:
+    return format_datetime(value, "short", locale=language)
+
+
+@lru_cache(maxsize=4096)
+def _listing(values: tuple[str, ...], language: str) -> str:
+    return format_list(list(values), locale=language)
