@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -30,6 +31,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarfloat import ScalarFloat
+from ruamel.yaml.tokens import CommentToken
 
 from .records import KINDS
 from .serialize import DEFAULTS, plain, record_key, records_of
@@ -71,8 +73,10 @@ def _represent_float(representer: RoundTripRepresenter, data: float) -> Any:
     return node
 
 
-def _dump(data: Any, path: Path, like: str = "") -> None:
+def _dump(data: Any, path: Path | None, like: str = "") -> str | None:
     """Dump ``data`` atomically, indenting lists the way the text ``like`` does.
+
+    Without ``path``, return the text instead.
 
     ruamel.yaml has one dash offset for all levels; files written by people usually put the
     top-level dashes in column 0 and nested ones two spaces in.  So nested lists are written
@@ -92,8 +96,47 @@ def _dump(data: Any, path: Path, like: str = "") -> None:
         pad = " " * shift
         return "".join(line.removeprefix(pad) for line in text.splitlines(keepends=True))
 
-    with atomic_write(path) as handle:
-        yaml.dump(data, handle, transform=transform)
+    # ruamel.yaml puts a comment at the column it was read from; the shift would move it
+    # left, so it is written that much further right.
+    marks = _comment_marks(data) if shift > 0 else []
+    for mark in marks:
+        mark.column += shift
+    try:
+        if path is None:
+            buffer = io.StringIO()
+            yaml.dump(data, buffer, transform=transform)
+            return buffer.getvalue()
+        with atomic_write(path) as handle:
+            yaml.dump(data, handle, transform=transform)
+        return None
+    finally:
+        for mark in marks:
+            mark.column -= shift
+
+
+def _comment_marks(node: Any) -> list[Any]:
+    """The positions of all comments in a round-trip document (each once)."""
+    found: dict[int, Any] = {}
+
+    def tokens(value: Any) -> None:
+        if isinstance(value, list):
+            for entry in value:
+                tokens(entry)
+        elif isinstance(value, CommentToken) and value.start_mark is not None:
+            found.setdefault(id(value.start_mark), value.start_mark)
+
+    def walk(value: Any) -> None:
+        if isinstance(value, CommentedMap | CommentedSeq):
+            comments = getattr(value, "ca", None)
+            if comments is not None:
+                tokens(comments.comment)
+                tokens(list(comments.items.values()))
+                tokens(comments.end)
+            for child in value.values() if isinstance(value, CommentedMap) else value:
+                walk(child)
+
+    walk(node)
+    return [mark for mark in found.values() if hasattr(mark, "column")]
 
 
 def save(network: Network, directory: str | Path | None = None,
@@ -160,30 +203,98 @@ def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]
     """Bring the YAML list in ``path`` in line with ``records``, keeping comments and order.
 
     Records are matched by :func:`~ki_network.serialize.record_key` (with a running count for
-    keys that repeat).  Unchanged records are left exactly as they were written.
+    keys that repeat).  The text of a record that did not change is kept byte for byte (and
+    a file in which nothing changed is not written at all); a changed record is updated key
+    by key and only it is written anew; removed records go with the comment lines above them,
+    new ones are appended.
     """
     text = path.read_text(encoding="utf-8-sig")
     document = _yaml().load(text)
     if not isinstance(document, CommentedSeq):
         document = CommentedSeq()
-    existing: dict[str, CommentedMap] = {}
-    for key, item in _keyed(kind, document):
-        if isinstance(item, CommentedMap):
-            existing.setdefault(key, item)
+    items = _keyed(kind, document)
     wanted = dict(_keyed(kind, records))
-    for index in reversed(range(len(document))):
-        item = document[index]
-        if not isinstance(item, CommentedMap) or _key_of(kind, document, index) not in wanted:
-            del document[index]
     implied = _IMPLIED.get(kind, {})
-    for key, record in wanted.items():
-        if key in existing:
-            old = existing[key]
-            _update_map(old, {k: v for k, v in record.items()
-                              if k in old or implied.get(k, _NOTHING) != v})
-        else:
-            document.append(_to_yaml(plain(record)))
-    _dump(document, path, like=text)
+    changed: set[str] = set()
+    for key, item in items:
+        if isinstance(item, CommentedMap) and key in wanted:
+            record = wanted[key]
+            if _update_map(item, {k: v for k, v in record.items()
+                                  if k in item or implied.get(k, _NOTHING) != v}):
+                changed.add(key)
+    present = {key for key, item in items if isinstance(item, CommentedMap)}
+    dropped = [key for key, item in items if key not in wanted or key not in present]
+    added = [key for key in wanted if key not in present]
+    if not (changed or dropped or added):
+        return
+    lines = text.splitlines(keepends=True)
+    spans = _item_spans(document, lines)
+    if spans is None:  # a flow-style list or positions unknown: write the whole list
+        for index in reversed(range(len(document))):
+            if items[index][0] in dropped:
+                del document[index]
+        document.extend(_to_yaml(plain(wanted[key])) for key in added)
+        _dump(document, path, like=text)
+        return
+    out = lines[:spans[0][0]] if spans else list(lines)
+    for (key, item), (lead, start, end) in zip(items, spans, strict=True):
+        if key in dropped:
+            continue
+        out += lines[lead:start]
+        out += _render_item(item, text) if key in changed else lines[start:end]
+    if spans:
+        out += lines[spans[-1][2]:]
+    if added and out and not out[-1].endswith("\n"):
+        out[-1] += "\n"
+    for key in added:
+        out += _render_item(_to_yaml(plain(wanted[key])), text)
+    with atomic_write(path) as handle:
+        handle.write("".join(out))
+
+
+def _item_spans(document: CommentedSeq, lines: list[str]
+                ) -> list[tuple[int, int, int]] | None:
+    """For each item of the top-level list: (first line of the comments above it, first line,
+    end line), 0-based, end exclusive.  Blank and comment lines between two items belong to
+    the second."""
+    if document.fa.flow_style() or not document:
+        return None if document else []
+    try:
+        starts = [document.lc.item(index)[0] for index in range(len(document))]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    for index, position in enumerate(starts):
+        # the item's position is its first value; its dash may stand on a line of its own
+        line = position
+        while line > 0 and not lines[line].lstrip().startswith("-"):
+            line -= 1
+        starts[index] = line
+    if starts != sorted(starts) or len(set(starts)) != len(starts):
+        return None
+    spans = []
+    lead = starts[0]
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        while end > start + 1 and _blank_or_comment(lines[end - 1]):
+            end -= 1
+        spans.append((lead, start, end))
+        lead = end
+    return spans
+
+
+def _blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _render_item(item: Any, like: str) -> list[str]:
+    """The lines of one list item as the file ``like`` would write it, without the comment
+    lines after it (they belong to the next item and stay where they are)."""
+    rendered = _dump(CommentedSeq([item]), None, like=like) or ""
+    lines = rendered.splitlines(keepends=True)
+    while len(lines) > 1 and _blank_or_comment(lines[-1]):
+        lines.pop()
+    return lines
 
 
 #: Fields a record may leave out that the serializer always writes: a record that left them
@@ -200,10 +311,6 @@ def _keyed(kind: str, items: Sequence[Any]) -> list[tuple[str, Any]]:
         counts[base] += 1
         out.append((f"{base}#{counts[base]}", item))
     return out
-
-
-def _key_of(kind: str, items: Sequence[Any], index: int) -> str:
-    return _keyed(kind, items[: index + 1])[-1][0]
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -223,13 +330,17 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def _update_map(old: CommentedMap, new: Mapping[str, Any]) -> None:
+def _update_map(old: CommentedMap, new: Mapping[str, Any]) -> bool:
+    """Make ``old`` say what ``new`` says, touching only what differs; True if it changed."""
+    changed = False
     for key in [k for k in old if k not in new]:
         if DEFAULTS.get(key) != old[key]:  # a spelt-out default means the same: keep it
             del old[key]
+            changed = True
     for key, value in new.items():
         if key in old and _same(old[key], value):
             continue
+        changed = True
         if key in old and isinstance(old[key], CommentedMap) and isinstance(value, Mapping):
             _update_map(old[key], value)
         elif (key in old and isinstance(old[key], CommentedSeq) and isinstance(value, list)
@@ -242,6 +353,7 @@ def _update_map(old: CommentedMap, new: Mapping[str, Any]) -> None:
                     old[key][index] = _to_yaml(plain(entry))
         else:
             old[key] = _to_yaml(plain(value))
+    return changed
 
 
 def _to_yaml(value: Any) -> Any:
