@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ multilingual = st.one_of(texts, st.dictionaries(languages, texts, min_size=1, ma
 ags = st.from_regex(r"\A05[0-9]{6}\Z")
 visibility = st.sampled_from([None, "public", "partners", "internal"])
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
-offsets = st.sampled_from([None, timezone.utc, timezone(timedelta(hours=1)),
+offsets = st.sampled_from([None, UTC, timezone(timedelta(hours=1)),
                            timezone(timedelta(hours=-5, minutes=-30))])
 
 
