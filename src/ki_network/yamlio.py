@@ -197,6 +197,9 @@ def parse_yaml(text: str, name: str = "<string>") -> tuple[Any, list[Problem]]:
         mark = getattr(exc, "problem_mark", None)
         origin = Origin(name, mark.line + 1, mark.column + 1) if mark else Origin(name)
         problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        if context and problem.startswith("but found"):  # says nothing without its context
+            problem = f"{context}, {problem}"
         if isinstance(exc, yaml.constructor.ConstructorError) and "could not determine" in problem:
             problem = f"custom tags are not allowed ({problem.split('tag ')[-1]})"
         return None, [Problem(origin, f"not valid YAML: {problem}")]

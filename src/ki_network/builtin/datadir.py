@@ -15,9 +15,12 @@ from ..yamlio import Items, Record, read_yaml
 REQUIRED = ("actors",)
 
 
+SUFFIXES = (".yaml", ".yml", ".jsonl")
+
+
 def list_file(directory: Path, kind: str) -> Path | None:
     """The file holding ``kind`` records, YAML preferred; ``None`` when there is none."""
-    for suffix in (".yaml", ".yml", ".jsonl"):
+    for suffix in SUFFIXES:
         candidate = directory / f"{kind}{suffix}"
         if candidate.exists():
             return candidate
@@ -34,6 +37,12 @@ def ki_network_read_records(directory: Path, config: NetworkConfig, records: Rec
             continue
         records.files[kind] = path
         display = str(path)
+        others = [directory / f"{kind}{suffix}" for suffix in SUFFIXES
+                  if directory / f"{kind}{suffix}" != path
+                  and (directory / f"{kind}{suffix}").exists()]
+        if others:  # reading one and ignoring the other would drop records silently
+            records.problem(Problem(Origin(str(others[0])), f"{kind} are in {path.name} and "
+                                    f"{others[0].name}; keep one of them"))
         if path.suffix == ".jsonl":
             read_jsonl(path, display, kind, records)
         else:
