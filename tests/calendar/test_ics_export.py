@@ -420,6 +420,15 @@ def test_text_with_ical_syntax_round_trips_unchanged(tmp_path: Path) -> None:
     assert {k: js[k] for k in expected} == expected
     (arabic,) = [c for c in components if c["uid"] == "offer-elterncafe@ki-test.example"]
     assert arabic["categories"] == ["Schule"]
+    # and through our own importer: the whole round trip, data → feed → data
+    from ki_network.calendar.importer import read_ics
+
+    feed = read_ics(out.read_bytes(), actor="verein")
+    assert not feed.skipped
+    assert len(feed.records) == out.read_bytes().count(b"\r\nBEGIN:VEVENT\r\n")
+    (record,) = [r for r in feed.records if r["uid"] == "event-sonderzeichen@ki-test.example"]
+    assert {"summary": record["title"], "location": record["location"],
+            "description": record["description"]} == expected
 
 
 EXAMPLE = ROOT / "examples" / "oberberg"

@@ -219,3 +219,12 @@ def test_a_naive_series_with_tzid_recurs_in_that_zone() -> None:
                               rrule="FREQ=WEEKLY;COUNT=3", tzid="America/New_York")])
     assert _utc(occurrences(net, *YEAR)) == [
         "2026-03-01T23:00Z", "2026-03-08T22:00Z", "2026-03-15T22:00Z"]
+
+
+def test_offer_valid_from_moves_the_start_of_a_series() -> None:
+    net = _net([_offer([{"start": "2026-01-05T10:00", "end": "2026-01-05T11:00",
+                         "rrule": "FREQ=WEEKLY;BYDAY=MO,TH", "until": "2026-02-12"}],
+                       valid_from="2026-02-03")])
+    found = occurrences(net, *YEAR)
+    assert _local(found) == ["2026-02-05 10:00", "2026-02-09 10:00", "2026-02-12 10:00"]
+    assert all((o.end - o.start).total_seconds() == 3600 for o in found)

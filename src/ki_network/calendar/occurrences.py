@@ -157,15 +157,34 @@ def series_of(items: Iterable[Item], namespace: str) -> list[Series]:
 
 
 def _effective(offer: Offer, schedule: Schedule) -> Schedule:
-    """``schedule`` with the offer's ``valid_to`` as the latest possible ``until``."""
-    if offer.valid_to is None or not schedule.rrule:
+    """``schedule`` within the offer's validity.
+
+    ``valid_to`` becomes the latest possible ``until``; a series that starts before
+    ``valid_from`` starts at its first occurrence from then on (found by dateutil; not for
+    COUNT rules, whose count would change).  Expansion and export both read this.
+    """
+    if not schedule.rrule:
         return schedule
-    if "UNTIL=" in schedule.rrule.upper():
+    rule_text = schedule.rrule.upper()
+    if offer.valid_to is not None and "UNTIL=" not in rule_text and (
+            schedule.until is None or _day_of(schedule.until) > offer.valid_to):
+        schedule = attrs.evolve(schedule, until=offer.valid_to)
+    if offer.valid_from is None or "COUNT=" in rule_text or \
+            _day_of(schedule.start) >= offer.valid_from:
         return schedule
-    until = schedule.until
-    if until is None or _day_of(until) > offer.valid_to:
-        return attrs.evolve(schedule, until=offer.valid_to)
-    return schedule
+    start = schedule.start
+    local = (start.replace(tzinfo=None) if isinstance(start, datetime)
+             else datetime.combine(start, _MIDNIGHT))
+    first = make_rule(schedule, local, None).after(
+        datetime.combine(offer.valid_from, _MIDNIGHT), inc=True)
+    if first is None:
+        return schedule
+    shift = first - local
+    if not isinstance(start, datetime):
+        shift = timedelta(days=shift.days)
+    return attrs.evolve(schedule, start=start + shift,
+                        end=schedule.end + shift if schedule.end is not None else None,
+                        rdates=[r for r in schedule.rdates if _day_of(r) >= offer.valid_from])
 
 
 def _day_of(value: DateOrDateTime) -> date:
