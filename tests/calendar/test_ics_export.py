@@ -226,6 +226,12 @@ def test_filters_and_language(tmp_path: Path) -> None:
     _cli(directory, "-o", str(out), "--topic", "language", "--from", "2026-01-01",
          "--to", "2026-02-01")
     assert set(_vevents(out.read_bytes())) == {"offer-sprachcafe@ki-test.example"}
+    _cli(directory, "-o", str(out), "--to", "2026-01-10")  # open start
+    assert {k.split("|")[0] for k in _vevents(out.read_bytes())} == {
+        "offer-elterncafe-2@ki-test.example"}  # its first Wednesday, 7 January
+    _cli(directory, "-o", str(out), "--from", "2026-11-01")  # open end
+    assert {k.split("|")[0] for k in _vevents(out.read_bytes())} == {
+        "offer-elterncafe@ki-test.example", "event-sonderzeichen@ki-test.example"}
     _cli(directory, "-o", str(out), "--actor", "schule")
     assert {k.split("|")[0] for k in _vevents(out.read_bytes())} == {
         "offer-hausaufgaben@ki-test.example", "event-elternabend@ki-test.example"}

@@ -167,8 +167,9 @@ def export_calendar(network: Network, items: Iterable[Item] | None = None, *,
                if isinstance(o, Offer) and not o.schedule]
     all_series = series_of(chosen, network.config.id_namespace)
     if start is not None or end is not None:
-        low = start if start is not None else datetime(1, 1, 2, tzinfo=UTC)
-        high = end if end is not None else datetime(9999, 12, 30, tzinfo=UTC)
+        # open ends: far enough for any schedule, near enough that margins cannot overflow
+        low = start if start is not None else datetime(1000, 1, 1, tzinfo=UTC)
+        high = end if end is not None else datetime(3000, 1, 1, tzinfo=UTC)
         inside = {o.uid for o in expand(all_series, low, high, network.config.tz)}
         all_series = [s for s in all_series if s.uid in inside]
     writer = _Writer(network, state, language or network.config.language, now)
