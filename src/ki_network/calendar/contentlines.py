@@ -8,8 +8,12 @@ the bytes in the tests) but slow — about 0.4 ms per event to build and seriali
 sees and edits a component), which is then written by :func:`component_lines`.  A test checks
 that both ways give the same bytes.
 
->>> fold("SUMMARY:" + "ä" * 40)[:80]
-b'SUMMARY:\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4\\xc3\\xa4'
+The 75th octet of this line would be the first half of an "ä", so the fold comes one earlier
+(and every physical line decodes on its own):
+
+>>> lines = fold("SUMMARY:" + "ä" * 40).split(b"\\r\\n")
+>>> [len(line) for line in lines], [line.decode("utf-8")[:3] for line in lines]
+([74, 15, 0], ['SUM', ' ää', ''])
 >>> escape_text("a, b; c\\\\ d\\ne")
 'a\\\\, b\\\\; c\\\\\\\\ d\\\\ne'
 """
