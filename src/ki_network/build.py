@@ -185,10 +185,8 @@ class _Fields:
         """``value`` as a date or date-time; a problem at ``at`` (default: ``key``) if not."""
         parsed = parse_time(value)
         if parsed is None:
-            self.problems.append(Problem(
-                at or self.record.origin_of(key),
-                f"'{key}' {value!s} is not a date (2026-01-31) or a date and time "
-                "(2026-01-31T18:00)"))
+            self.problems.append(Problem(at or self.record.origin_of(key),
+                                         _not_a_time(key, value)))
         return parsed
 
     def contact(self, key: str = "contact") -> Contact:
@@ -229,55 +227,66 @@ class _Fields:
 
         A problem points at the entry's own field (``end``, ``rrule`` ...) where ``positions``
         (the mapping the fields were read from; default: the entry) knows its place, else at
-        ``key`` of the record.
+        ``key`` of the record.  (Positions are looked up only for problems: this runs for
+        every offer.)
         """
         if not isinstance(entry, Mapping):
             self.problem(key, f"'{key}' entries must be mappings with start and end")
             return None
         if positions is None and isinstance(entry, Record):
             positions = entry
-        fallback = self.record.origin_of(key)
         where = positions.key_origins if positions is not None else {}
-
-        def at(field: str) -> Origin:
-            return where.get(field, fallback)
-
-        def problem(field: str, message: str) -> None:
-            self.problems.append(Problem(at(field), message))
-
         raw_start = entry.get("start")
         if raw_start is None:
-            problem("start", f"'{key}' needs a 'start'")
+            self._at(where, key, "start", f"'{key}' needs a 'start'")
             return None
-        start = self.time("start", raw_start, at("start"))
+        start = parse_time(raw_start)
         if start is None:
+            self._at(where, key, "start", _not_a_time("start", raw_start))
             return None
-        end = self.time("end", entry["end"], at("end")) if entry.get("end") is not None else None
-        if end is not None:
+        raw_end = entry.get("end")
+        end = None if raw_end is None else parse_time(raw_end)
+        if raw_end is not None and end is None:
+            self._at(where, key, "end", _not_a_time("end", raw_end))
+        elif end is not None:
             if isinstance(end, datetime) != isinstance(start, datetime):
-                problem("end", "'end' and 'start' must both be dates or both be date-times")
+                self._at(where, key, "end",
+                         "'end' and 'start' must both be dates or both be date-times")
                 end = None
             elif _comparable(end) <= _comparable(start):
-                problem("end", f"end {_show(end)} is not after start {_show(start)}")
-        until = (self.time("until", entry["until"], at("until"))
-                 if entry.get("until") is not None else None)
+                self._at(where, key, "end", f"end {_show(end)} is not after start {_show(start)}")
+        raw_until = entry.get("until")
+        until = None if raw_until is None else parse_time(raw_until)
+        if raw_until is not None and until is None:
+            self._at(where, key, "until", _not_a_time("until", raw_until))
         rrule = entry.get("rrule")
         if rrule is not None:
             rrule = str(rrule).removeprefix("RRULE:")
-            if "UNTIL=" in rrule.upper() and until is not None:
-                problem("until", "give the end of a series either as 'until' or inside the "
-                                 "rrule, not both")
+            if until is not None and "UNTIL=" in rrule.upper():
+                self._at(where, key, "until", "give the end of a series either as 'until' or "
+                                              "inside the rrule, not both")
             error = _rrule_error(rrule)
             if error is not None:
-                problem("rrule", f"malformed rrule {rrule!r}: {error}")
+                self._at(where, key, "rrule", f"malformed rrule {rrule!r}: {error}")
             elif not rrule.upper().startswith("FREQ=") and ";FREQ=" not in rrule.upper():
-                problem("rrule", f"malformed rrule {rrule!r}: FREQ is missing")
+                self._at(where, key, "rrule", f"malformed rrule {rrule!r}: FREQ is missing")
         if until is not None and _comparable(until) < _comparable(start):
-            problem("until", f"until {_show(until)} is before start {_show(start)}")
-        exdates = self._times("exdates", entry.get("exdates"), at("exdates"))
-        rdates = self._times("rdates", entry.get("rdates"), at("rdates"))
-        extra = {k: v for k, v in entry.items() if k not in _SCHEDULE_KEYS}
+            self._at(where, key, "until", f"until {_show(until)} is before start {_show(start)}")
+        exdates: tuple[DateOrDateTime, ...] = ()
+        rdates: tuple[DateOrDateTime, ...] = ()
+        if entry.get("exdates") is not None:
+            exdates = self._times("exdates", entry["exdates"],
+                                  where.get("exdates") or self.record.origin_of(key))
+        if entry.get("rdates") is not None:
+            rdates = self._times("rdates", entry["rdates"],
+                                 where.get("rdates") or self.record.origin_of(key))
+        extra = ({} if entry.keys() <= _SCHEDULE_KEYS
+                 else {k: v for k, v in entry.items() if k not in _SCHEDULE_KEYS})
         return Schedule(start, end, rrule, until, exdates, rdates, extra)
+
+    def _at(self, where: Mapping[str, Origin], key: str, field: str, message: str) -> None:
+        """A problem at ``field`` of a schedule entry, else at ``key`` of the record."""
+        self.problems.append(Problem(where.get(field) or self.record.origin_of(key), message))
 
     def _times(self, key: str, values: Any, at: Origin) -> tuple[DateOrDateTime, ...]:
         if values is None:
@@ -303,6 +312,11 @@ def _rrule_error(rrule: str) -> str | None:
     except (ValueError, TypeError) as exc:
         return str(exc)
     return None
+
+
+def _not_a_time(key: str, value: Any) -> str:
+    return (f"'{key}' {value!s} is not a date (2026-01-31) or a date and time "
+            "(2026-01-31T18:00)")
 
 
 def _kind(value: Any) -> str:
@@ -381,6 +395,9 @@ class Builder:
         return ident
 
     def _actor_refs(self, fields: _Fields, key: str, *, required: bool = False) -> tuple[str, ...]:
+        value = fields.record.get(key)
+        if type(value) is str and value in self.built.actors:  # the common case, quickly
+            return (value,)
         refs = fields.strings(key)
         if required and not refs:
             fields.problem(None, f"missing field '{key}'")

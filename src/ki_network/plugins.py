@@ -317,15 +317,29 @@ class Hooks:
         call through pluggy costs about a second.
         """
         caller = self._caller("ki_network_normalize_record")
-        if not caller.get_hookimpls():
+        impls = caller.get_hookimpls()
+        if not impls:
             return
-        for record in records:
-            try:
-                caller(kind=kind, record=record, config=config)
-            except (PluginError, DataError):
-                raise
-            except Exception as exc:
-                raise PluginError(self._culprit(caller, exc), caller.name, exc) from exc
+        calls: list[Callable[..., Any]]
+        if any(impl.hookwrapper or impl.wrapper for impl in impls):
+            calls = [caller]
+            names = [("kind", "record", "config")]
+        else:
+            # The implementations are called directly, in pluggy's order (last registered
+            # first) and with the arguments each accepts, as pluggy would: going through
+            # pluggy for each of 300,000 records took longer than building them.
+            calls = [impl.function for impl in reversed(impls)]
+            names = [tuple(impl.argnames) for impl in reversed(impls)]
+        plans = list(zip(calls, names, strict=True))
+        try:
+            for record in records:
+                values = {"kind": kind, "record": record, "config": config}
+                for function, arguments in plans:
+                    function(**{name: values[name] for name in arguments})
+        except (PluginError, DataError):
+            raise
+        except Exception as exc:
+            raise PluginError(self._culprit(caller, exc), caller.name, exc) from exc
 
     def loaded(self, network: Network) -> None:
         self._call("ki_network_loaded", network=network)
