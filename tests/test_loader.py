@@ -172,3 +172,15 @@ def test_unknown_fields_are_kept(tmp_path: Path, pm: pluggy.PluginManager,
     assert offer.extra == {"room": {"floor": 2, "accessible": True}}
     assert offer.schedule[0].extra == {"note": "not in the holidays"}
     assert net.actors["ki"].contact.extra == {"fax": "02261 9"}
+
+
+def test_jsonl_edge_lines(tiny_dir: Path, pm: pluggy.PluginManager) -> None:
+    path = as_jsonl(tiny_dir, "relations")
+    path.write_text(
+        '  {"source": "ki", "target": "caritas", "kind": "cooperates"}  \n'  # spaces: fine
+        '{"source": "ki", "target": "verein", "kind": "funds"} {}\n'
+        '{"source": "ki", "target": "verein", "kind": "funds"}', encoding="utf-8")  # no \n
+    with pytest.raises(DataError) as raised:
+        load(tiny_dir, pm)
+    assert [str(p) for p in raised.value.problems] == [
+        f"{path}:2:55: not valid JSON: Extra data"]
