@@ -287,3 +287,4 @@ def test_findings_for_check(tmp_path: Path) -> None:
     overlap = next(f for f in findings if f.rule == "overlapping-offers")
     assert "caritas and awo should talk" in overlap.suggestion
     assert overlap.evidence["reasons"]
+

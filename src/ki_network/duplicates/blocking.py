@@ -96,8 +96,9 @@ def candidate_pairs(features: Features, blocking: Blocking = Blocking()) -> tupl
     found: list[IntArray] = []
 
     place = (features.municipality != NONE) & (features.family != NONE)
-    place_key = (features.municipality.astype(np.int64) * (int(features.family.max()) + 2)
-                 + features.family)
+    # Codes are 63-bit hashes: combine them by multiplying with a large odd number
+    # (wrapping around on overflow is fine: only equality matters).
+    place_key = features.municipality * np.int64(1_000_003) ^ features.family
     by_time = features.days.astype(np.int64) * 2000 + features.start
     found.extend(window_pairs(everyone[place], place_key[place], ranks[place],
                               blocking.place_window, n) for ranks in (by_title, by_time))
@@ -120,7 +121,9 @@ def candidate_pairs(features: Features, blocking: Blocking = Blocking()) -> tupl
         found.append(window_pairs(everyone[present], column[present].astype(np.int64),
                                   by_title[present], window, n))
 
-    pairs = np.sort(np.concatenate(found))  # sorting beats np.unique's hashing here
+    pairs = np.concatenate(found)
+    del found
+    pairs.sort()  # in place; sorting beats np.unique's hashing here
     if len(pairs):
         pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
     return pairs // n, pairs % n

@@ -23,7 +23,7 @@ from ..build import Decision
 from ..contracts import DuplicateSignal
 from ..model import Offer
 from .blocking import Blocking, candidate_pairs
-from .features import Features, FloatArray, IntArray, OfferKey, Vocab, offer_key
+from .features import Features, FloatArray, IntArray, OfferKey, Vocab, offer_key, offer_keys
 from .signals import BUILTIN_SIGNALS, VETOES, BuiltinSignal, Veto
 
 if TYPE_CHECKING:
@@ -415,9 +415,8 @@ def find_duplicates(network: Network, *, only: Iterable[str] | None = None,
             pairs.extend(index.match(offers[offer_id], decisions=False))
             index.add(offers[offer_id])
     else:
-        vocab = Vocab()
-        keys = [offer_key(o, vocab, network.topic_ancestors, network.config.language)
-                for o in offers.values()]
+        keys = offer_keys(list(offers.values()), Vocab(), network.topic_ancestors,
+                          network.config.language)
         pairs, candidates = _all_pairs(network, keys, thresholds, blocking, extra, decisions)
     if decisions:
         notes.extend(f"decision on {d.a} / {d.b}: not an offer pair, ignored"

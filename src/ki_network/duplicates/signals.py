@@ -163,7 +163,7 @@ def _linked(f: Features, ia: IntArray, ib: IntArray) -> BoolArray:
     partnered = np.fromiter((len(k.actors) > 1 for k in f.keys), np.bool_, len(f.keys))
     for n in np.flatnonzero((partnered[ia] | partnered[ib]) & (f.provider[ia] != f.provider[ib])):
         ka, kb = f.keys[ia[n]], f.keys[ib[n]]
-        linked[n] = bool(ka.actors & kb.actors)
+        linked[n] = bool(set(ka.actors) & set(kb.actors))
     return linked
 
 
