@@ -34,7 +34,9 @@ _NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 #: Okabe-Ito colours: told apart by people with colour vision deficiencies
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000", "#999999")
-#: relation kinds get a colour and a line style, so that they differ without colour too
+#: relation kinds get a colour and a line style, so that they differ without colour too;
+#: no yellow here: a thin yellow line on white is hard to see
+EDGE_COLOURS = ("#CC79A7", "#0072B2", "#D55E00", "#009E73", "#000000", "#999999")
 EDGE_STYLES: tuple[Any, ...] = ("solid", "dashed", "dotted", "dashdot", (0, (5, 1)), (0, (1, 3)))
 ISOLATED_EDGE = "#B00020"
 
@@ -93,8 +95,10 @@ def network_map(graph: nx.Graph, *, kind_labels: Mapping[str, str],
     undirected = nx.Graph(connected.to_undirected(as_view=True))
     positions: dict[Any, np.ndarray] = {}
     if undirected.number_of_nodes():
-        # Fruchterman-Reingold needs only numpy; the fixed seed makes the map repeatable
-        positions.update(nx.spring_layout(undirected, seed=7, iterations=100))
+        # Fruchterman-Reingold needs only numpy; the fixed seed makes the map repeatable.
+        # Twice the default spacing: the KI is tied to nearly everyone and pulls them in.
+        spacing = 2 / max(undirected.number_of_nodes(), 1) ** 0.5
+        positions.update(nx.spring_layout(undirected, k=spacing, seed=7, iterations=100))
     columns = max(1, min(len(isolated), 8))
     for index, node in enumerate(isolated):
         row, column = divmod(index, columns)
@@ -112,9 +116,9 @@ def network_map(graph: nx.Graph, *, kind_labels: Mapping[str, str],
         style = EDGE_STYLES[index % len(EDGE_STYLES)]
         edges = [(u, v) for u, v, d in graph.edges(data=True) if d.get("kind") == kind]
         nx.draw_networkx_edges(graph, positions, edgelist=edges, ax=ax, style=style,
-                               edge_color=PALETTE[(index + 3) % len(PALETTE)], width=1.4,
+                               edge_color=EDGE_COLOURS[index % len(EDGE_COLOURS)], width=1.4,
                                arrows=True, arrowsize=8, node_size=160)
-        handles.append(Line2D([], [], color=PALETTE[(index + 3) % len(PALETTE)],
+        handles.append(Line2D([], [], color=EDGE_COLOURS[index % len(EDGE_COLOURS)],
                               linestyle=style, label=relation_labels.get(kind, kind)))
     for kind in kinds:
         nodes = [n for n, d in graph.nodes(data=True) if str(d.get("kind", "other")) == kind]

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..calendar.occurrences import occurrences
 from ..locale import supported, translator
-from ..model import Event, Offer, Visibility
+from ..model import Event, Offer, Severity, Visibility
 from ..rules import CheckResult, run_rules
 from ..rules.coverage import coverage, municipalities_of
 from ..rules.engine import N_
@@ -40,6 +40,8 @@ RELATION_LABELS = {
 }
 AUDIENCE_LABELS = {"public": N_("public"), "partners": N_("partners"),
                    "internal": N_("internal")}
+#: a rule's findings start folded in the report when there are more, and all are notes
+FOLDED_AFTER = 5
 SEVERITY_LABELS = {"info": N_("note"), "warning": N_("warning"), "error": N_("error")}
 
 
@@ -108,7 +110,9 @@ def _context(view: Network, lang: str, today: date, monday: date, result: CheckR
                              "message": f.message, "suggestion": f.suggestion,
                              "subjects": [(s, anchor(s) if s in known else None)
                                           for s in f.subjects]}
-                            for f in findings]}
+                            for f in findings],
+               "open": len(findings) <= FOLDED_AFTER or any(
+                   f.severity is not Severity.INFO for f in findings)}
               for rule_id, findings in result.by_rule().items()]
     counts = {s: sum(1 for f in result.findings if f.severity.value == s)
               for s in ("error", "warning", "info")}
