@@ -193,6 +193,17 @@ class Matcher:
                                                ("overlap", overlap, overlap_score))
                 for n in np.flatnonzero(selected)]
 
+    def describe(self, features: Features, i: int, j: int, offers: Mapping[str, Offer],
+                 band: str = "same") -> Pair:
+        """Rows ``i`` and ``j`` as a pair in ``band`` whatever their score, with all reasons
+        (for pairs a person decided on that the matcher would not have paired)."""
+        ia, ib = np.array([i], dtype=np.int64), np.array([j], dtype=np.int64)
+        sims = {s.name: s.scores(features, ia, ib) for s in self.builtin}
+        known = [(float(v[0]), s.weight) for s in self.builtin
+                 if not np.isnan(v := sims[s.name])[0]]
+        score = sum(v * w for v, w in known) / max(sum(w for _, w in known), 1e-9)
+        return self._pair(features, (i, j), 0, band, score, sims, {}, offers)
+
     def _could_make_a_band(self, features: Features, ia: IntArray,
                            ib: IntArray) -> tuple[IntArray, IntArray]:
         """The pairs worth comparing text for, by the integer signals alone: same and review
@@ -455,6 +466,5 @@ def _all_pairs(network: Network, keys: list[OfferKey],  # noqa: PLR0917
         found = {frozenset((p.a, p.b)) for p in pairs}
         missing = [(i, j) for i, j in zip(ia.tolist(), ib.tolist(), strict=True)
                    if frozenset((keys[i].id, keys[j].id)) in forced - found]
-        for i, j in missing:
-            pairs.append(Pair(keys[i].id, keys[j].id, 1.0, "same", ()))
+        pairs.extend(matcher.describe(features, i, j, network.offers) for i, j in missing)
     return pairs, candidates

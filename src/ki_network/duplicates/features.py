@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from ..model import Offer, Schedule
+from ..model import DateOrDateTime, Offer, Schedule
 from . import normalize as nz
 
 IntArray = npt.NDArray[np.int64]
@@ -134,6 +134,14 @@ def _rrule_days(rrule: str) -> tuple[int, date | None]:
     return days, date(int(text[:4]), int(text[4:6]), int(text[6:8]))
 
 
+@lru_cache(maxsize=65_536)
+def _slot(start: DateOrDateTime, end: DateOrDateTime | None, rrule: str | None,
+          until: DateOrDateTime | None, rdates: tuple[DateOrDateTime, ...]) -> Slot:
+    """:func:`schedule_slot` by the fields it reads (cached: many offers share a rhythm, and
+    equal slots are then one object)."""
+    return schedule_slot(Schedule(start, end, rrule, until, rdates=rdates))
+
+
 def schedule_slot(schedule: Schedule) -> Slot:
     """Weekdays, time window and validity of one schedule, read from ``start``/``end`` and the
     RRULE's FREQ, BYDAY and UNTIL, without expanding occurrences.
@@ -241,7 +249,7 @@ def offer_key(offer: Offer, vocab: Vocab,
     contact = offer.contact
     phone = nz.phone_e164(contact.phone) if contact.phone else None
     website = contact.website or offer.url
-    slots = tuple(schedule_slot(s) for s in offer.schedule)
+    slots = tuple(_slot(s.start, s.end, s.rrule, s.until, s.rdates) for s in offer.schedule)
     found_levels, group, ages, named_days = nz.title_features(title_text)
     if description and ages is None:
         ages = nz.age_range(f"{title_text} {description[:200]}")
