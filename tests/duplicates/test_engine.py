@@ -210,7 +210,7 @@ def test_decisions_are_honoured(tmp_path: Path) -> None:
     assert confirmed and confirmed[0].band == "same"
     assert confirmed[0].reasons[0] == "confirmed by a person (KI 2026-02-01)"
     # the matcher would not have paired them; the pair still shows what agrees and what not
-    assert any(r.startswith("title differs") for r in confirmed[0].reasons)
+    assert any(r.startswith("topic differs") for r in confirmed[0].reasons)
     assert confirmed[0].score < 0.8
     assert report.clusters == (("a", "c"),)
 
