@@ -336,7 +336,7 @@ class _Writer:
         starts = [first] if first.date() == day else []
         if schedule.rrule:
             rule = make_rule(schedule, first, local_until(schedule, series_tz, self.default))
-            starts.extend(rule.between(low, low + _DAY, inc=False))
+            starts.extend(s for s in rule.between(low, low + _DAY, inc=True) if s < low + _DAY)
         starts.extend(wall_clock(r, series_tz, self.default) for r in schedule.rdates
                       if isinstance(r, datetime) and
                       wall_clock(r, series_tz, self.default).date() == day)

@@ -388,7 +388,9 @@ class _Expander:
             found = [overrides.apply(local, duration, uid, item) if touches(local) else
                      Occurrence(utc, utc + duration, uid, local, item, False)
                      for local, utc in zip(starts, utcs, strict=True)]
-            found.extend(overrides.unmatched(rule, first, uid))
+            rdates = frozenset(wall_clock(r, zone, self.default) for r in schedule.rdates
+                               if isinstance(r, datetime))
+            found.extend(overrides.unmatched(rule, first, uid, rdates))
         return self._clip(found)
 
     def _starts(self, schedule: Schedule, rule: rrule | None, first: datetime, zone: tzinfo, *,
@@ -507,13 +509,20 @@ class _Overrides:
             return Occurrence(utc, self.convert(local + duration), uid, rid, item, True)
         return Occurrence(utc, utc + duration, uid, rid, item, False)
 
-    def unmatched(self, rule: rrule | None, first: datetime, uid: str) -> Iterator[Occurrence]:
-        """Exact overrides that matched no expanded occurrence and name no occurrence at all."""
-        for rid, event in [*self.exact.items(), *self.by_day.items()]:
+    def unmatched(self, rule: rrule | None, first: datetime, uid: str,
+                  rdates: frozenset[datetime] = frozenset()) -> Iterator[Occurrence]:
+        """Overrides that matched no expanded occurrence and name no occurrence at all.
+
+        Such a record still describes something that happens, so it is kept as an extra
+        occurrence (as recurring-ical-events does) rather than dropped.
+        """
+        ranges = list(zip(self.range_starts, self.ranges, strict=True))
+        for rid, event in [*self.exact.items(), *self.by_day.items(), *ranges]:
             if id(event) in self.used:
                 continue
             local = rid if isinstance(rid, datetime) else datetime.combine(rid, _MIDNIGHT)
-            if local == first or (rule is not None and _is_instance(rule, local, rid)):
+            if local == first or local in rdates or (
+                    rule is not None and _is_instance(rule, local, rid)):
                 continue  # its occurrence lies outside the window, and so does the override
             start, end = self._span(event)
             key: DateOrDateTime = local.date() if self.all_day else local
@@ -524,7 +533,7 @@ def _is_instance(rule: rrule, local: datetime, rid: DateOrDateTime) -> bool:
     if isinstance(rid, datetime):
         return local in rule
     day = datetime.combine(rid, _MIDNIGHT)
-    return bool(rule.between(day, day + _DAY, inc=False))
+    return any(s < day + _DAY for s in rule.between(day, day + _DAY, inc=True))
 
 
 def _aware_utc(value: datetime, default: tzinfo) -> datetime:
