@@ -46,6 +46,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 
 _SCHEDULE_KEYS = frozenset({"start", "end", "rrule", "until", "exdates", "rdates"})
+_PLAIN_RELATION = frozenset({"source", "target", "kind", "programme"})
+_RELATION_KINDS = {kind.value: kind for kind in RelationKind}
 _CONTACT_KEYS = frozenset({"email", "phone", "website", "person"})
 
 
@@ -532,6 +534,20 @@ class Builder:
             self.built.events[ident] = event
 
     def _relation(self, f: _Fields) -> None:
+        record = f.record
+        if record.keys() <= _PLAIN_RELATION:
+            # Most relations are just two known actors, a kind and maybe a programme: built
+            # at once (there may be hundreds of thousands); anything else is checked below.
+            source, target = record.get("source"), record.get("target")
+            kind = record.get("kind")
+            member = _RELATION_KINDS.get(kind) if type(kind) is str else None
+            programme = record.get("programme")
+            actors = self.built.actors
+            if (member is not None and type(source) is str and type(target) is str
+                    and source != target and source in actors and target in actors
+                    and (programme is None or (type(programme) is str and programme))):
+                self.built.relations.append(Relation(source, target, member, programme))
+                return
         source = self._actor_refs(f, "source", required=True)
         target = self._actor_refs(f, "target", required=True)
         kind = f.record.get("kind")
