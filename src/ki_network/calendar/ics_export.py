@@ -1,8 +1,9 @@
 """The joint calendar: offers and events as an iCalendar feed that real clients read right.
 
-Components are built with :mod:`icalendar`; what the library does not get right by itself is
-set explicitly and checked on the bytes by the tests (``../shared/checks/ics_lint.py`` and a
-second parser, ical.js):
+The calendar and its VTIMEZONEs are :mod:`icalendar` components; each VEVENT is a list of
+properties written by :mod:`.contentlines` (an ``icalendar.Event`` only for plugins that
+customise events — see there why).  What clients need is set explicitly and checked on the
+bytes by the tests (``../shared/checks/ics_lint.py``, ical.js, recurring-ical-events):
 
 * no X-WR-TIMEZONE: we write no floating times, and clients that honour it (Google, and
   libraries that imitate Google) re-read UTC start times as wall-clock times in that zone,
