@@ -124,6 +124,7 @@ class Matcher:
     vetoes: Sequence[Veto] = VETOES
     extra: Sequence[DuplicateSignal] = ()
     network: Network | None = None
+    _names: dict[str | None, str] = attrs.field(factory=dict, init=False)
 
     def score(self, features: Features, ia: IntArray, ib: IntArray,
               offers: Mapping[str, Offer]) -> list[Pair]:
@@ -193,6 +194,12 @@ class Matcher:
                                                ("overlap", overlap, overlap_score))
                 for n in np.flatnonzero(selected)]
 
+    def _municipality_name(self, ags: str | None) -> str:
+        if ags not in self._names:
+            self._names[ags] = (self.network.municipality_name(ags) if self.network
+                                else ags or "")
+        return self._names[ags]
+
     def describe(self, features: Features, i: int, j: int, offers: Mapping[str, Offer],
                  band: str = "same") -> Pair:
         """Rows ``i`` and ``j`` as a pair in ``band`` whatever their score, with all reasons
@@ -254,8 +261,7 @@ class Matcher:
             values[signal.name] = round(value, 3)
             detail = signal.explain(a, b, ka, kb)
             if signal.name == "municipality" and self.network is not None:
-                names = {self.network.municipality_name(m) for m in (a.municipality,
-                                                                     b.municipality)}
+                names = {self._municipality_name(m) for m in (a.municipality, b.municipality)}
                 detail = " ≠ ".join(sorted(names))  # names, not AGS codes, for people
             reasons.append(f"{signal.name} {_verb(value)} ({round(value * 100)}%): {detail}")
         for name, (value, text) in extra.items():

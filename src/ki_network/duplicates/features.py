@@ -331,6 +331,7 @@ class Features:
         self.group = column("group", np.int64)
         self.age_lo = column("age_lo")
         self.age_hi = column("age_hi")
+        self.partnered = np.fromiter((len(k.actors) > 1 for k in keys), np.bool_, len(keys))
         self.multi_title = np.fromiter((len(k.titles) > 1 for k in keys), np.bool_, len(keys))
         self.multi_slot = np.fromiter((len(k.slots) > 1 for k in keys), np.bool_, len(keys))
         self.title = [k.titles[0] for k in keys]

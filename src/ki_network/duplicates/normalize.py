@@ -194,6 +194,7 @@ def title_features(text: str) -> tuple[frozenset[str], str | None, tuple[int, in
     return levels(text), group_number(text), age_range(text), weekdays_named(text)
 
 
+@lru_cache(maxsize=256)
 def weekday_text(mask: int) -> str:
     """``0b101`` → ``"Mo, We"``."""
     return ", ".join(name for day, name in enumerate(WEEKDAY_NAMES) if mask >> day & 1)

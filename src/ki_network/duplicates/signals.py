@@ -160,7 +160,7 @@ def _description_explain(a: Offer, b: Offer, ka: OfferKey, kb: OfferKey) -> str:
 def _linked(f: Features, ia: IntArray, ib: IntArray) -> BoolArray:
     """The provider of one is a partner of the other (the KI entered the provider's offer)."""
     linked = np.zeros(len(ia), dtype=np.bool_)
-    partnered = np.fromiter((len(k.actors) > 1 for k in f.keys), np.bool_, len(f.keys))
+    partnered = f.partnered
     for n in np.flatnonzero((partnered[ia] | partnered[ib]) & (f.provider[ia] != f.provider[ib])):
         ka, kb = f.keys[ia[n]], f.keys[ib[n]]
         linked[n] = bool(set(ka.actors) & set(kb.actors))
