@@ -184,3 +184,16 @@ def test_jsonl_edge_lines(tiny_dir: Path, pm: pluggy.PluginManager) -> None:
         load(tiny_dir, pm)
     assert [str(p) for p in raised.value.problems] == [
         f"{path}:2:55: not valid JSON: Extra data"]
+
+
+def test_objects_frozen_by_the_program_stay_frozen(tiny_dir: Path) -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        load(tiny_dir, bare_plugin_manager())
+        assert gc.get_freeze_count() > frozen // 2  # not unfrozen (some were freed since)
+    finally:
+        gc.unfreeze()
+    load(tiny_dir, bare_plugin_manager())
+    assert gc.get_freeze_count() == 0  # loading leaves nothing frozen
