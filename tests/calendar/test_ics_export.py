@@ -406,6 +406,23 @@ def test_recurring_ical_events_expands_the_export_as_we_do(tmp_path: Path) -> No
     assert sorted(theirs) == _ours(net, *YEAR)
 
 
+def test_a_client_that_ignores_thisandfuture_still_sees_the_right_times(tmp_path: Path) -> None:
+    # Outlook and Google read RANGE=THISANDFUTURE as a single override; the moved occurrences
+    # are also written one by one, so such a client sees what RFC 5545 clients see.
+    net = _load(_copy(tmp_path))
+    data = export_calendar(net, now=datetime(2026, 1, 1, tzinfo=UTC)).data
+    assert data.count(b"RANGE=THISANDFUTURE") == 1
+    plain = data.replace(b"RANGE=THISANDFUTURE;", b"")
+    calendar = icalendar.Calendar.from_ical(plain)
+    theirs = sorted(
+        [str(c["UID"]), c.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")]
+        for c in recurring_ical_events.of(calendar).between(*YEAR)
+        if str(c["UID"]) == "event-elternabend@ki-test.example")
+    ours = [o for o in _ours(net, *YEAR) if o[0] == "event-elternabend@ki-test.example"]
+    assert theirs == ours
+    assert ["event-elternabend@ki-test.example", "2026-06-25T17:00:00Z"] in ours  # 19:00 CEST
+
+
 @pytest.mark.node
 def test_text_with_ical_syntax_round_trips_unchanged(tmp_path: Path) -> None:
     directory = _copy(tmp_path)

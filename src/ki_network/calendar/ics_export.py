@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,7 @@ from .contentlines import (
 from .occurrences import (
     Item,
     Series,
+    as_utc,
     expand,
     is_transparent,
     local_until,
@@ -62,6 +64,8 @@ if TYPE_CHECKING:
     from ..network import Network
 
 PRODID = "-//ki-network//Joint calendar//EN"
+#: how far after a THISANDFUTURE override its moved occurrences are also written one by one
+RANGE_HORIZON = timedelta(days=3 * 365)
 REFRESH = timedelta(hours=12)
 _DAY = timedelta(days=1)
 _JOINT = {"de": "Gemeinsamer Kalender", "en": "Joint calendar"}
@@ -278,7 +282,82 @@ class _Writer:
                       for excluded in self._exdates(schedule, zone, all_day))
         self._details(master, series.uid, series.item, schedule)
         return [((series.uid, ""), master),
-                *(self._override(series, o, zone, all_day) for o in series.overrides)]
+                *(self._override(series, o, zone, all_day) for o in series.overrides),
+                *self._spelled_out(series, zone, all_day)]
+
+    def _spelled_out(self, series: Series, zone: tzinfo | None, all_day: bool
+                     ) -> list[tuple[tuple[str, str], list[Prop]]]:
+        """Each occurrence a THISANDFUTURE override moves, as an override of its own.
+
+        Outlook and Google ignore ``RANGE=THISANDFUTURE`` and would show the rest of the
+        series at the old time; single-occurrence overrides every client reads.  The RANGE
+        component stays for clients that know it; the spelled-out ones agree with it, up to
+        :data:`RANGE_HORIZON` after the override (or the end of the series).
+        """
+        ranges = [o for o in series.overrides if o.this_and_future
+                  and o.schedule.all_day == all_day and o.recurrence_id is not None]
+        if not ranges or not series.schedule.rrule:
+            return []
+        series_tz = series_zone(series.schedule.start, self.default, series.tzid)
+
+        def local(value: DateOrDateTime) -> datetime:
+            if isinstance(value, datetime):
+                found = wall_clock(value, series_tz, self.default)
+                return datetime.combine(found.date(), datetime.min.time()) if all_day else found
+            return datetime.combine(value, datetime.min.time())
+
+        exact: set[datetime] = set()
+        days: set[date] = set()
+        for other in series.overrides:
+            if other.this_and_future or other.recurrence_id is None:
+                continue
+            if not all_day and not isinstance(other.recurrence_id, datetime):
+                days.add(other.recurrence_id)
+            else:
+                exact.add(local(other.recurrence_id))
+        ranges.sort(key=lambda o: local(o.recurrence_id))  # type: ignore[arg-type]
+        starts = [local(o.recurrence_id) for o in ranges]  # type: ignore[arg-type]
+        plain = attrs.evolve(series, overrides=())
+        window = (as_utc(starts[0], series_tz), as_utc(starts[-1], series_tz) + RANGE_HORIZON)
+        found = []
+        for occurrence in expand([plain], *window, self.default):
+            original = local(occurrence.recurrence_id)
+            index = bisect.bisect_right(starts, original) - 1
+            if index < 0 or original == starts[index] or original in exact or \
+                    original.date() in days:
+                continue
+            override = ranges[index]
+            shift = local(override.schedule.start) - starts[index]
+            found.append(self._moved(series, override, original, shift, series_tz=series_tz,
+                                     zone=zone, all_day=all_day))
+        return found
+
+    def _moved(self, series: Series, override: Event, original: datetime, shift: timedelta, *,
+               series_tz: tzinfo, zone: tzinfo | None, all_day: bool
+               ) -> tuple[tuple[str, str], list[Prop]]:
+        """One occurrence moved by a THISANDFUTURE override, as its own override."""
+        own = override.schedule
+        if all_day:
+            rid: DateOrDateTime = original.date()
+            start: DateOrDateTime = original.date() + timedelta(days=shift.days)
+            end: DateOrDateTime | None = (
+                start + (_as_date(own.end) - _as_date(own.start)) if own.end is not None
+                else None)
+        else:
+            rid = original.replace(tzinfo=series_tz)
+            start = (original + shift).replace(tzinfo=series_tz)
+            end = (start.astimezone(UTC) + (as_utc(own.end, self.default)
+                                            - as_utc(own.start, self.default))
+                   if isinstance(own.end, datetime) and isinstance(own.start, datetime)
+                   else None)
+        value = self._value(rid, zone, all_day)
+        component: list[Prop] = [("UID", {}, series.uid), ("RECURRENCE-ID", {}, value),
+                                 ("DTSTART", {}, self._value(start, zone, all_day))]
+        if end is not None:
+            component.append(("DTEND", {}, self._value(end, zone, all_day)))
+        rid_text = icalendar.vDDDTypes(value).to_ical().decode()
+        self._details(component, f"{series.uid}|{rid_text}", override, own)
+        return (series.uid, rid_text), component
 
     def _times(self, props: list[Prop], schedule: Schedule, zone: tzinfo | None,
                all_day: bool) -> None:
@@ -424,3 +503,6 @@ class _Writer:
                               else topic_id)
         return labels
 
+
+def _as_date(value: DateOrDateTime) -> date:
+    return value.date() if isinstance(value, datetime) else value
