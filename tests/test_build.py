@@ -345,57 +345,93 @@ def _first(pattern: str, text: str) -> re.Match[str]:
     return found
 
 
-def test_corrupted_example(tmp_path: Path, oberberg: Path, cli: Callable[..., CliResult]) -> None:
-    """Each kind of bad data planted in a copy of the example, all reported in one run."""
-    directory = Path(shutil.copytree(oberberg, tmp_path / "oberberg"))
-    expected: list[tuple[str, str]] = []  # (file:line prefix, message part)
+class _Corruptor:
+    """Edits a copy of the example by regular expressions; remembers what to expect where."""
 
-    def edit(name: str, pattern: str, replace: Callable[[re.Match[str]], str],
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.expected: list[tuple[str, str]] = []  # ("file:line:", message part)
+
+    def edit(self, name: str, pattern: str, replace: Callable[[re.Match[str]], str],
              message: str) -> None:
-        path = directory / name
+        path = self.directory / name
         text = path.read_text(encoding="utf-8")
         found = _first(pattern, text)
-        text = text[:found.start()] + replace(found) + text[found.end():]
+        replacement = replace(found)
+        text = text[:found.start()] + replacement + text[found.end():]
         path.write_text(text, encoding="utf-8")
-        expected.append((f"{path}:{text.count(chr(10), 0, found.start()) + 1}:", message))
+        # the problem is on the last line of the replacement that is not a pure re-insert
+        line = text.count("\n", 0, found.start()) + replacement.rstrip("\n").count("\n") + 1
+        self.expected.append((f"{path}:{line}:", message))
 
-    edit("offers.yaml", r"^(\s*-?\s*)provider: ([\w.-]+)", lambda m: f"{m[1]}provider: {m[2]}x",
-         "unknown actor")
-    edit("offers.yaml", r"^(\s*-?\s*)municipality: Gummersbach",
-         lambda m: f"{m[1]}municipality: Gumersbach", "(did you mean 'Gummersbach'?)")
-    edit("actors.yaml", r"^(\s*-?\s*)kind: provider", lambda m: f"{m[1]}kind: provder",
-         "invalid kind 'provder'")
-    edit("relations.yaml", r"kind: cooperates", lambda m: "kind: cooperate",
-         "invalid kind 'cooperate'")
-    edit("offers.yaml", r"rrule: \"?FREQ=WEEKLY", lambda m: m[0].replace("WEEKLY", "WEEKLI"),
-         "malformed rrule")
-    edit("events.yaml", r"^(\s*-?\s*)start: (\d{4})-", lambda m: f"{m[1]}start: {m[2]}-13-",
-         "is not a date")
-    result = cli("validate", directory)
-    assert result.code == 1
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    for prefix, message in expected:
-        assert any(line.startswith(prefix) and message in line for line in lines), \
-            (prefix, message, lines)
-    assert lines[-1] == f"{len(lines) - 1} problems found"
+    def check(self, cli: Callable[..., CliResult]) -> list[str]:
+        result = cli("validate", self.directory)
+        assert result.code == 1
+        assert "Traceback" not in result.stderr + result.stdout
+        lines = result.stderr.splitlines()
+        for prefix, message in self.expected:
+            assert any(line.startswith(prefix) and message in line for line in lines), \
+                (prefix, message, lines)
+        assert lines[-1] == f"{len(lines) - 1} problem{'s' if len(lines) > 2 else ''} found"
+        assert all(re.match(r"^\S+\.yaml(:\d+(:\d+)?)?: ", line) for line in lines[:-1]), lines
+        return lines
 
 
-def test_example_duplicate_id_and_missing_actors(tmp_path: Path, oberberg: Path,
-                                                 cli: Callable[..., CliResult]) -> None:
+def test_corrupted_example(tmp_path: Path, oberberg: Path, cli: Callable[..., CliResult]) -> None:
+    """Each kind of bad data in the records of a copy of the example, all in one run."""
+    bad = _Corruptor(Path(shutil.copytree(oberberg, tmp_path / "oberberg")))
+    # lines inserted first, so that the lines expected for later edits stay put
+    bad.edit("offers.yaml", r"^- id: .*\n", lambda m: f"{m[0]}  visibility: secret\n",
+             "invalid visibility 'secret'")
+    bad.edit("events.yaml", r"^- id: .*\n", lambda m: f"{m[0]}  status: postponed\n",
+             "invalid status 'postponed'")
+    bad.edit("offers.yaml", r"^(\s*-?\s*)provider: ([\w.-]+)",
+             lambda m: f"{m[1]}provider: {m[2]}x", "(did you mean")
+    bad.edit("offers.yaml", r"^(\s*-?\s*)municipality: Gummersbach$",
+             lambda m: f"{m[1]}municipality: Gumersbach",
+             "unknown municipality 'Gumersbach' in region 'oberberg' (did you mean "
+             "'Gummersbach'?)")
+    bad.edit("actors.yaml", r"^(\s*-?\s*)kind: provider", lambda m: f"{m[1]}kind: provder",
+             "invalid kind 'provder'")
+    bad.edit("relations.yaml", r"kind: cooperates", lambda m: "kind: cooperate",
+             "invalid kind 'cooperate'")
+    bad.edit("offers.yaml", r"FREQ=WEEKLY", lambda m: "FREQ=WEEKLI", "malformed rrule")
+    bad.edit("events.yaml", r"^(\s*)start: (\d{4})-\d\d-", lambda m: f"{m[1]}start: {m[2]}-13-",
+             "is not a date")
+    # the last event's end (the first event's start is broken above)
+    bad.edit("events.yaml", r"(?s:.*)^(\s*)end: (\d{4})-",
+             lambda m: m[0][:m.start(2) - m.start()] + "2020-", "is not after start")
+    offers = (bad.directory / "offers.yaml").read_text(encoding="utf-8")
+    first_id = _first(r"^- id: ([\w.-]+)", offers)[1]
+    bad.edit("offers.yaml", r"^(- id: )(?!" + re.escape(first_id) + r"\b)[\w.-]+",
+             lambda m: f"{m[1]}{first_id}", f"duplicate id {first_id!r}")
+    lines = bad.check(cli)
+    assert len({line.split(":")[0] for line in lines[:-1]}) == 4  # four files at once
+
+
+@pytest.mark.parametrize("case", [
+    ("offers.yaml", lambda text: text + "- id: [broken\n", "not valid YAML"),
+    ("relations.yaml", lambda text: "source: ki-oberberg\ntarget: vhs-oberberg\n",
+     "must be a list of relations"),
+    ("events.yaml", lambda text: BILLION_LAUGHS, "anchors and aliases are not allowed"),
+    ("actors.yaml", lambda text: text + "- id: evil\n  name: !!python/object/apply:os.system "
+                                        "[\"echo pwned\"]\n", "custom tags are not allowed"),
+    ("actors.yaml", None, "file not found"),
+    ("network.yaml", None, "file not found"),
+])
+def test_corrupted_example_files(tmp_path: Path, oberberg: Path,
+                                 case: tuple[str, Callable[[str], str] | None, str],
+                                 cli: Callable[..., CliResult]) -> None:
+    name, change, message = case
     directory = Path(shutil.copytree(oberberg, tmp_path / "oberberg"))
-    offers = directory / "offers.yaml"
-    text = offers.read_text(encoding="utf-8")
-    ids = re.findall(r"^-\s+id:\s*([\w.-]+)", text, re.MULTILINE)
-    second = list(re.finditer(r"^-\s+id:\s*([\w.-]+)", text, re.MULTILINE))[1]
-    offers.write_text(text[:second.start(1)] + ids[0] + text[second.end(1):], encoding="utf-8")
+    path = directory / name
+    if change is None:
+        path.unlink()
+    else:
+        path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
     result = cli("validate", directory)
     assert result.code == 1
-    line = text.count("\n", 0, second.start()) + 1
-    assert any(s.startswith(f"{offers}:{line}:") and f"duplicate id {ids[0]!r}" in s
-               for s in result.stderr.splitlines()), result.stderr
-    (directory / "actors.yaml").unlink()
-    result = cli("validate", directory)
-    assert result.code == 1
-    assert f"{directory / 'actors.yaml'}: file not found" in result.stderr.splitlines()
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "pwned" not in result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    assert any(line.startswith(f"{path}:") and message in line for line in lines), lines
