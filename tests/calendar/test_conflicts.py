@@ -136,3 +136,41 @@ def test_conflicts_command_text_and_exit_codes() -> None:
     assert failing.exit_code == 1
     backwards = _run(FIXTURE, "--from", "2026-07-01", "--to", "2026-06-01")
     assert backwards.exit_code == 2 and "--to must be after --from" in backwards.output
+
+
+def _offer(offer_id: str, location: str, **fields: object) -> dict[str, object]:
+    return {"id": offer_id, "title": offer_id, "provider": "caritas", "location": location,
+            "schedule": [{"start": "2026-03-02T10:00", "end": "2026-03-02T12:00",
+                          "rrule": "FREQ=WEEKLY;COUNT=3"}], **fields}
+
+
+def test_a_provider_with_parallel_courses_is_not_in_two_places() -> None:
+    from ki_network.testing import tiny_network
+
+    net = tiny_network(offers=[_offer("kurs-a", "VHS, Moltkestraße 34, Gummersbach"),
+                               _offer("kurs-b", "Rathaus Wiehl")], events=[])
+    assert find_conflicts(net, *YEAR) == []
+    # the same person is, though
+    net = tiny_network(offers=[
+        _offer("kurs-a", "VHS, Moltkestraße 34, Gummersbach",
+               contact={"person": "Frau Yilmaz"}),
+        _offer("kurs-b", "Rathaus Wiehl", contact={"person": "Frau Yilmaz"})], events=[])
+    (finding,) = find_conflicts(net, *YEAR)
+    assert finding.rule == "organiser-double-booked"
+    assert finding.evidence["people"] == ["frau yilmaz"]
+    assert finding.evidence["occurrences"] == 3
+    assert finding.message.startswith("Frau Yilmaz would be at two places at once")
+
+
+def test_one_building_is_one_place_for_an_organiser() -> None:
+    from ki_network.testing import tiny_network
+
+    def event(event_id: str, location: str, start: str) -> dict[str, object]:
+        return {"id": event_id, "title": event_id, "organisers": ["ki"], "location": location,
+                "start": start, "end": start.replace("T10", "T13")}
+
+    net = tiny_network(offers=[], events=[
+        event("a", "VHS-Haus, Moltkestraße 34, Raum 2", "2026-05-05T10:00"),
+        event("b", "Moltkestr. 34, Gummersbach (VHS)", "2026-05-05T10:30"),
+        event("c", "Kreishaus, Moltkestraße 42", "2026-05-05T10:45")])
+    assert [f.subjects for f in find_conflicts(net, *YEAR)] == [("a", "c"), ("b", "c")]

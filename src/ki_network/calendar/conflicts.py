@@ -9,7 +9,8 @@ Rules (ids as in ``ki-network check`` and ``network.yaml``'s ``rules:``):
     two items at the same place (location text normalised: case, punctuation, "Straße"/"Str.")
     at the same time;
 ``organiser-double-booked``
-    an actor (an event's organiser, an offer's provider) at two different places at once;
+    an event's organiser, or the contact person named by an offer or event, at two different
+    places (buildings: street and number) at once;
 ``holiday-collision``
     an item for pupils, parents, children, families or young people on a public holiday
     (warning) or in the school holidays (info), from the region plugin's closed days.
@@ -55,6 +56,8 @@ _EXAMPLES = 5
 Key = tuple[str, ...]
 _STREET = re.compile(r"\b(stra(ss|ß)e|str)\b")
 _NOT_WORD = re.compile(r"[^\w]+")
+_STREET_NUMBER = re.compile(r"(\w+str|\w+weg|\w+platz|\w+allee|\w+ring|\w+gasse)\s+(\d+\w?)\b")
+_PERSON = "person: "
 
 
 def normalise_location(text: str | None) -> str:
@@ -123,11 +126,33 @@ def _place_keys(item: Item) -> list[Key]:
 
 
 def _actor_keys(item: Item) -> list[Key]:
-    return [(item.provider,)] if isinstance(item, Offer) else [(o,) for o in item.organisers]
+    """Who would have to be there: an event's organisers, and a named contact person.
+
+    An offer's provider is not meant: a provider with many staff (an adult education
+    centre running courses in five towns) is not "in two places at once".
+    """
+    keys: list[Key] = [] if isinstance(item, Offer) else [(o,) for o in item.organisers]
+    person = _NOT_WORD.sub(" ", (item.contact.person or "").casefold()).strip()
+    if person:
+        keys.append((_PERSON + person,))
+    return keys
+
+
+def place_of(text: str | None) -> str:
+    """The building a location text names: its street and number if it has them.
+
+    >>> place_of("VHS-Haus, Moltkestraße 34, 51643 Gummersbach, Raum 2")
+    'moltkestr 34'
+    >>> place_of("Moltkestr. 34, Gummersbach (VHS)"), place_of("Rathaus Wiehl")
+    ('moltkestr 34', 'rathaus wiehl')
+    """
+    normalised = normalise_location(text)
+    found = _STREET_NUMBER.search(normalised)
+    return f"{found.group(1)} {found.group(2)}" if found else normalised
 
 
 def _place(item: Item) -> str:
-    return normalise_location(item.location) or (item.municipality or "")
+    return place_of(item.location) or (item.municipality or "")
 
 
 def _overlaps(found: Iterable[Occurrence], rules: Mapping[str, Callable[[Item], list[Key]]],
@@ -233,8 +258,8 @@ class _Pair:
             groups = sorted({key[1] for key in self.keys})
             municipality = min(self.keys)[0]
             evidence.update(municipality=municipality, target_groups=groups)
-            people = ", ".join(names.group(g) for g in groups)
-            message = (f"{both} are for the same people ({people}) in "
+            listed = ", ".join(names.group(g) for g in groups)
+            message = (f"{both} are for the same people ({listed}) in "
                        f"{names.municipality(municipality)} at the same time: {often}")
             suggestion = (f"{names.actor(a)} and {names.actor(b)} could agree on different "
                           f"times, or combine the two." if names.actor(a) != names.actor(b) else
@@ -246,11 +271,15 @@ class _Pair:
             message = f"{both} are both at {place} at the same time: {often}"
             suggestion = "Check the room booking with both organisers."
         else:
-            actors = sorted(key[0] for key in self.keys)
-            evidence.update(actors=actors, locations=[a.location or a.municipality,
-                                                      b.location or b.municipality])
-            message = (f"{', '.join(names.actor_name(x) for x in actors)} would be at two "
-                       f"places at once: {both}, {often}")
+            people = sorted(k[0].removeprefix(_PERSON) for k in self.keys
+                            if k[0].startswith(_PERSON))
+            actors = sorted(k[0] for k in self.keys if not k[0].startswith(_PERSON)) or \
+                sorted({*a.actors[:1], *b.actors[:1]})
+            evidence.update(actors=actors, people=people,
+                            locations=[a.location or a.municipality, b.location or b.municipality])
+            who = ", ".join([p.title() for p in people] if people else
+                            [names.actor_name(x) for x in actors])
+            message = f"{who} would be at two places at once: {both}, {often}"
             suggestion = "Move one of them, or name who else runs it."
         return Finding(rule, Severity.WARNING, tuple(sorted(self.subjects)), message,
                        suggestion, evidence)
