@@ -25,6 +25,7 @@ from ._common import (
 )
 
 _WHEN = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+_WHEN_METAVAR = "YYYY-MM-DD[THH:MM]"
 
 
 def _day_or_time(value: datetime | None) -> date | datetime | None:
@@ -68,8 +69,10 @@ def _file_name(key: str) -> str:
 @click.option("--target-group", help="Only items for this target group.")
 @click.option("--language", help="Language of titles and descriptions (falls back to the "
                                  "network's language, then de, en).")
-@click.option("--from", "start", type=_WHEN, help="Only series with an occurrence from then.")
-@click.option("--to", "end", type=_WHEN, help="… and before then (exclusive).")
+@click.option("--from", "start", type=_WHEN, metavar=_WHEN_METAVAR,
+              help="Only series with an occurrence from then (local time).")
+@click.option("--to", "end", type=_WHEN, metavar=_WHEN_METAVAR,
+              help="… and before then (exclusive).")
 @audience_option
 @click.option("--split-by", type=click.Choice(["actor", "municipality"]),
               help="One file per actor or municipality in the --output directory.")
@@ -126,8 +129,10 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
 
 @command("conflicts")
 @directory_argument
-@click.option("--from", "start", type=_WHEN, help="Start of the window (default: today).")
-@click.option("--to", "end", type=_WHEN, help="End of the window (default: a year later).")
+@click.option("--from", "start", type=_WHEN, metavar=_WHEN_METAVAR,
+              help="Start of the window (default: today).")
+@click.option("--to", "end", type=_WHEN, metavar=_WHEN_METAVAR,
+              help="End of the window, exclusive (default: a year later).")
 @format_option
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error", "never"]),
               default="error", show_default=True,
