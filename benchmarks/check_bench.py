@@ -1,10 +1,16 @@
 """Benchmark of ``ki-network check``: all built-in rules on a generated network.
 
-Usage:  python benchmarks/check_bench.py [--offers 100000] [--actors 3000] [--events 2000]
-                                         [--relations 6000] [--today 2026-03-02]
+Usage:  python benchmarks/check_bench.py [--offers 100000] [--actors 15000] [--events 2000]
+                                         [--relations 30000] [--municipalities 1100]
+                                         [--today 2026-03-02]
 
 The network comes from ``benchmarks/generate.py`` (JSON Lines, seeded; no region plugin, so
 municipalities are AGS codes; ``main_languages`` is set so that ``language-gap`` has work).
+The defaults give the density of the real thing: Germany has about 10,800 municipalities for
+the design target of a million offers, so 100,000 offers spread over 1,100 municipalities
+(about 90 offers each), and a district's ratio of actors to offers (300 to 2,000).  With
+``--municipalities 120 --actors 3000`` every municipality gets 830 weekly offers, which makes
+hundreds of thousands of schedule conflicts: a stress case, not a network.
 Two measurements, each in a fresh Python process so that its peak memory (``ru_maxrss``) is
 its own:
 
@@ -57,7 +63,7 @@ counts = {}
 for f in result.findings:
     counts[f.rule] = counts.get(f.rule, 0) + 1
 print(json.dumps({"load": loaded, "rules": checked, "per_rule": times, "counts": counts,
-                  "failed": [f.rule for f in result.failed],
+                  "failed": [f"{f.rule}: {f.error}" for f in result.failed],
                   "offers": len(net.offers), "actors": len(net.actors),
                   "events": len(net.events), "relations": len(net.relations),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -67,9 +73,10 @@ print(json.dumps({"load": loaded, "rules": checked, "per_rule": times, "counts":
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--offers", type=int, default=100_000)
-    parser.add_argument("--actors", type=int, default=3_000)
+    parser.add_argument("--actors", type=int, default=15_000)
     parser.add_argument("--events", type=int, default=2_000)
-    parser.add_argument("--relations", type=int, default=6_000)
+    parser.add_argument("--relations", type=int, default=30_000)
+    parser.add_argument("--municipalities", type=int, default=1_100)
     parser.add_argument("--today", default="2026-03-02")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -77,11 +84,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = generate(Path(tmp) / "net", actors=args.actors, offers=args.offers,
-                             relations=args.relations, events=args.events, fmt="jsonl")
+                             relations=args.relations, events=args.events, fmt="jsonl",
+                             municipalities=args.municipalities)
         with (directory / "network.yaml").open("a", encoding="utf-8") as fh:
             fh.write("main_languages:\n  default: [de, tr, ar, uk]\n")
         print(f"network: {args.actors} actors, {args.offers} offers, {args.events} events, "
-              f"{args.relations} relations (generated, JSON Lines)")
+              f"{args.relations} relations, {args.municipalities} municipalities "
+              "(generated, JSON Lines)")
 
         began = time.perf_counter()
         done = subprocess.run(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..model import ActorKind, Finding, Severity
+from ..model import Actor, ActorKind, Finding, Severity
 from ._text import Names
 from .engine import N_, RuleContext, context_of
 
@@ -131,22 +131,29 @@ class LanguageGapRule:
                 spoken[offer.municipality].update(offer.languages)
                 offers_in[offer.municipality] += 1
         names = Names(network, ctx.language)
+        # who speaks what, once: migrant organisations first, they are the bridge
+        by_language: dict[str, list[Actor]] = defaultdict(list)
+        for actor in sorted(network.actors.values(),
+                            key=lambda a: (a.kind is not ActorKind.MIGRANT_ORGANISATION, a.name)):
+            for language in actor.languages:
+                by_language[language].append(actor)
         for ags in municipalities_of(network):
             wanted = network.main_languages(ags)
             missing = [lang for lang in wanted if lang not in spoken[ags]]
             if missing:
-                yield self._finding(network, ags, wanted, missing, offers_in[ags], names, ctx)
+                yield self._finding(ags, wanted, missing, offers_in[ags], by_language, names,
+                                    ctx)
 
-    def _finding(self, network: Network, ags: str, wanted: tuple[str, ...],  # noqa: PLR0917
-                 missing: list[str], count: int, names: Names, ctx: RuleContext) -> Finding:
+    def _finding(self, ags: str, wanted: tuple[str, ...], missing: list[str],  # noqa: PLR0917
+                 count: int, by_language: Mapping[str, list[Actor]], names: Names,
+                 ctx: RuleContext) -> Finding:
         _ = ctx.gettext
         place = names.municipality(ags)
         languages = names.listing(names.language_name(lang) for lang in missing)
-        # who speaks the missing languages: migrant organisations first, they are the bridge
-        speakers = sorted(
-            (a for a in network.actors.values() if set(missing) & set(a.languages)),
-            key=lambda a: (a.kind is not ActorKind.MIGRANT_ORGANISATION,
-                           ags not in a.municipalities, a.name))[:_CANDIDATES]
+        found = {a.id: a for lang in missing for a in by_language.get(lang, ())}
+        speakers = sorted(found.values(), key=lambda a: (
+            a.kind is not ActorKind.MIGRANT_ORGANISATION, ags not in a.municipalities,
+            a.name))[:_CANDIDATES]
         message = _("There is no offer in {municipality} at all, so none in {languages}").format(
             municipality=place, languages=languages) if not count else ctx.ngettext(
             "None of the {count} offer in {municipality} is available in {languages}",

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Hashable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,12 @@ class IsolatedActorRule:
             partners_for.setdefault(intro.a, []).append(intro)
             partners_for.setdefault(intro.b, []).append(intro)
         names = Names(network, ctx.language)
+        # administrations by municipality, looked up per finding (not a scan of all actors)
+        doors: dict[str, list[Actor]] = defaultdict(list)
+        for candidate in sorted(network.actors.values(), key=lambda a: a.name):
+            if candidate.kind is ActorKind.ADMINISTRATION:
+                for ags in candidate.municipalities or ("*",):
+                    doors[ags].append(candidate)
         for actor in network.actors.values():
             migrant = actor.kind is ActorKind.MIGRANT_ORGANISATION
             if actor.id in isolated:
@@ -66,11 +73,11 @@ class IsolatedActorRule:
                 continue
             severity = Severity.WARNING if migrant else Severity.INFO
             yield self._finding(network, actor, reason, severity,
-                                partners_for.get(actor.id, []), names, ctx)
+                                partners_for.get(actor.id, []), doors, names, ctx)
 
     def _finding(self, network: Network, actor: Actor, reason: str,  # noqa: PLR0917
-                 severity: Severity, intros: list[Introduction], names: Names,
-                 ctx: RuleContext) -> Finding:
+                 severity: Severity, intros: list[Introduction],
+                 doors: Mapping[str, list[Actor]], names: Names, ctx: RuleContext) -> Finding:
         _ = ctx.gettext
         if reason == "no_relations":
             message = _("{actor} ({id}) has no ties to anyone in the network").format(
@@ -86,15 +93,14 @@ class IsolatedActorRule:
                            "same places.").format(
                 actor=actor.name, others=names.listing(names.actor(o) for o in others))
         else:
-            doors = sorted((a for a in network.actors.values()
-                            if a.kind is ActorKind.ADMINISTRATION and a.id != actor.id
-                            and (set(a.municipalities) & set(actor.municipalities)
-                                 or not a.municipalities)), key=lambda a: a.name)[:_NAMED]
+            near = {a.id: a for ags in (*actor.municipalities, "*") for a in doors.get(ags, ())
+                    if a.id != actor.id}
+            admins = sorted(near.values(), key=lambda a: a.name)[:_NAMED]
             suggestion = _("{admins} could invite {actor} to the network's meetings.").format(
-                admins=names.listing(a.name for a in doors), actor=actor.name) if doors else \
-                _("The KI could invite {actor} to the network's meetings.").format(
+                admins=names.listing(a.name for a in admins), actor=actor.name) if admins \
+                else _("The KI could invite {actor} to the network's meetings.").format(
                     actor=actor.name)
-            others = [a.id for a in doors]
+            others = [a.id for a in admins]
         return Finding(self.id, severity, (actor.id,), message, suggestion,
                        {"kind": actor.kind.value, "reason": reason,
                         "relations": len(network.partners_of(actor.id)),
