@@ -435,3 +435,20 @@ def test_corrupted_example_files(tmp_path: Path, oberberg: Path,
     assert "pwned" not in result.stdout + result.stderr
     lines = result.stderr.splitlines()
     assert any(line.startswith(f"{path}:") and message in line for line in lines), lines
+
+
+def test_decisions_are_checked(tiny_dir: Path, pm: pluggy.PluginManager) -> None:
+    path = tiny_dir / "decisions.yaml"
+    path.write_text("- {a: cafe-gm, b: fest, verdict: same, by: KI, on: 2026-02-01}\n"
+                    "- {a: cafe-gn, b: fest, verdict: maybe}\n", encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        load(tiny_dir, pm)
+    assert [str(p) for p in raised.value.problems] == [
+        f"{path}:2:4: unknown offer 'cafe-gn' (did you mean 'cafe-gm'?)",
+        f"{path}:2:25: invalid verdict 'maybe'; expected 'same' or 'distinct'",
+    ]
+    path.write_text("- {a: cafe-gm, b: fest, verdict: same, by: KI, on: 2026-02-01}\n",
+                    encoding="utf-8")
+    decision = load(tiny_dir, pm).decisions[0]
+    assert (decision.a, decision.b, decision.verdict, decision.by) == ("cafe-gm", "fest",
+                                                                       "same", "KI")
