@@ -36,7 +36,10 @@ class DuplicateSignal(Protocol):
     """One similarity signal between two offers.
 
     ``compare`` returns ``None`` when it has nothing to say (a field is missing on one side),
-    else a similarity in [0, 1] and a short explanation naming the values compared.
+    else a similarity in [0, 1] and a short explanation naming the values compared.  The
+    matcher (:mod:`ki_network.duplicates`) calls it only for candidate pairs that no veto rules
+    out and whose built-in score is near the review band, and adds it to the weighted mean
+    with ``weight`` (the built-in title signal weighs 3, provider and schedule 1.5).
     """
 
     @property

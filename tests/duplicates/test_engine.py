@@ -291,3 +291,11 @@ def test_findings_for_check(tmp_path: Path) -> None:
     assert "caritas and awo should talk" in overlap.suggestion
     assert overlap.evidence["reasons"]
 
+
+
+def test_a_decision_about_an_event_is_reported_not_dropped(tmp_path: Path) -> None:
+    files: dict[str, Any] = {**TINY, "decisions.yaml": [
+        {"a": "cafe-gm", "b": "fest", "verdict": "distinct"}]}
+    net = load(write_network(tmp_path / "net", files), bare_plugin_manager())
+    report = find_duplicates(net)
+    assert report.notes == ("decision on cafe-gm / fest: not an offer pair, ignored",)
