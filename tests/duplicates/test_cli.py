@@ -131,6 +131,11 @@ def test_public_audience_leaves_out_restricted_offers(tmp_path: Path) -> None:
     text = (directory / "offers.yaml").read_text(encoding="utf-8")
     text = text.replace("- id: b\n", "- id: b\n  visibility: internal\n")
     (directory / "offers.yaml").write_text(text, encoding="utf-8")
+    (directory / "decisions.yaml").write_text("- {a: b, b: c, verdict: distinct}\n",
+                                              encoding="utf-8")
     result = run(str(directory), "--audience", "public", "--format", "json")
-    ids = {i for p in json.loads(result.output)["pairs"] for i in (p["a"], p["b"])}
+    document = json.loads(result.output)
+    ids = {i for p in document["pairs"] for i in (p["a"], p["b"])}
     assert "b" not in ids and "a" in ids
+    assert document["notes"] == ["1 decision(s) about events or offers not visible to public, "
+                                 "ignored"]

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from ..build import Decision
 from ..contracts import DuplicateSignal
-from ..model import Offer
+from ..model import Offer, Visibility
 from .blocking import Blocking, candidate_pairs
 from .features import Features, FloatArray, IntArray, OfferKey, Vocab, offer_key, offer_keys
 from .signals import BUILTIN_SIGNALS, VETOES, BuiltinSignal, Veto
@@ -436,8 +436,13 @@ def find_duplicates(network: Network, *, only: Iterable[str] | None = None,
                           network.config.language)
         pairs, candidates = _all_pairs(network, keys, thresholds, blocking, extra, decisions)
     if decisions:
-        notes.extend(f"decision on {d.a} / {d.b}: not an offer pair, ignored"
-                     for d in network.decisions if d.a not in offers or d.b not in offers)
+        ignored = [d for d in network.decisions if d.a not in offers or d.b not in offers]
+        if network.audience is Visibility.INTERNAL:
+            notes.extend(f"decision on {d.a} / {d.b}: not an offer pair, ignored"
+                         for d in ignored)
+        elif ignored:  # a restricted view must not name the offers it hides
+            notes.append(f"{len(ignored)} decision(s) about events or offers not visible to "
+                         f"{network.audience.value}, ignored")
         pairs = apply_decisions(pairs, network.decisions)
     pairs = sorted((p for p in pairs if p.score >= min_score or p.decision), key=_sort_key)
     return DuplicateReport(tuple(pairs), clusters_of(pairs), candidates, tuple(notes))
