@@ -29,7 +29,8 @@ def test_english_words_of_the_glossary_meet_german_ones() -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("Integrationskurs A1", {"A1"}), ("Deutsch B1.2", {"B1"}), ("Deutsch A2/B1", {"A2", "B1"}),
-    ("Sprachcafé", set()), ("Raum A12", set()),
+    ("Sprachcafé", set()), ("Raum A12", set()), ("Integrationskurs A1–B1", {"A1", "A2", "B1"}),
+    ("Deutsch A2 bis B2", {"A2", "B1", "B2"}),
 ])
 def test_levels(text: str, expected: set[str]) -> None:
     assert nz.levels(text) == expected

@@ -147,9 +147,22 @@ def normalize_text(text: str) -> str:
     return " ".join(tokens(text))
 
 
+_CEFR = ("A1", "A2", "B1", "B2", "C1", "C2")
+_LEVEL_RANGE = re.compile(r"\b([abc][12])\s*(?:-|bis|to)\s*([abc][12])\b")
+
+
 def levels(text: str) -> frozenset[str]:
-    """CEFR course levels named in ``text`` (A1 … C2)."""
-    return frozenset(f"{a.upper()}{n}" for a, n in _LEVEL.findall(fold(text)))
+    """CEFR course levels named in ``text`` (A1 … C2); a range names the levels between.
+
+    >>> sorted(levels("Integrationskurs A1–B1"))
+    ['A1', 'A2', 'B1']
+    """
+    folded = fold(text)
+    found = {f"{a.upper()}{n}" for a, n in _LEVEL.findall(folded)}
+    for first, last in _LEVEL_RANGE.findall(folded):
+        low, high = sorted((_CEFR.index(first.upper()), _CEFR.index(last.upper())))
+        found.update(_CEFR[low:high + 1])
+    return frozenset(found)
 
 
 def group_number(text: str) -> str | None:
