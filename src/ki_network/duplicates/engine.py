@@ -366,8 +366,9 @@ class DuplicateIndex:
         titles only)."""
         key = key or self._key(offer)
         found: dict[str, None] = {}
-        words = [b for b in self._block_keys(key) if b[0] == "word"]
-        words.sort(key=lambda b: len(self.blocks.get(b, ())))
+        # the two rarest words that other offers share (a misspelt word shares none)
+        words = [b for b in self._block_keys(key) if b[0] == "word" and self.blocks.get(b)]
+        words.sort(key=lambda b: len(self.blocks[b]))
         chosen = [b for b in self._block_keys(key) if b[0] != "word"] + words[:2]
         for block in chosen:
             members = list(self.blocks.get(block, ()))
