@@ -164,24 +164,32 @@ def _overlaps(found: Iterable[Occurrence], rules: Mapping[str, Callable[[Item], 
     occurrence is compared only with those, so the cost is the number of occurrences times
     the few that run at the same time.
     """
-    running: dict[Key, list[Occurrence]] = {}
-    keys_cache: dict[int, list[tuple[Key, str, Key]]] = {}
+    # Keys are numbered once per item: indexing a list by number is several times cheaper
+    # than hashing a tuple key for each of a million lookups.
+    numbers: dict[Key, int] = {}
+    running: list[list[Occurrence] | None] = []
+    keys_cache: dict[int, list[tuple[int, str, Key]]] = {}
     places: dict[int, str] = {}
     pairs: dict[tuple[str, str, str], _Pair] = {}
     for occurrence in found:
         item = occurrence.item
         keys = keys_cache.get(id(item))
         if keys is None:
-            keys = keys_cache[id(item)] = [((rule, *key), rule, key)
-                                           for rule, keys_of in rules.items()
-                                           for key in keys_of(item)]
+            keys = []
+            for rule, keys_of in rules.items():
+                for key in keys_of(item):
+                    number = numbers.setdefault((rule, *key), len(numbers))
+                    if number == len(running):
+                        running.append(None)
+                    keys.append((number, rule, key))
+            keys_cache[id(item)] = keys
             places[id(item)] = _place(item)
         start = occurrence.start
         hits: dict[tuple[str, int], tuple[Occurrence, list[Key]]] | None = None
-        for key, rule, plain in keys:
-            bucket = running.get(key)
+        for number, rule, plain in keys:
+            bucket = running[number]
             if bucket is None:
-                running[key] = [occurrence]
+                running[number] = [occurrence]
                 continue
             if len(bucket) == 1:
                 if bucket[0].end <= start:
