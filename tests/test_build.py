@@ -452,3 +452,16 @@ def test_decisions_are_checked(tiny_dir: Path, pm: pluggy.PluginManager) -> None
     decision = load(tiny_dir, pm).decisions[0]
     assert (decision.a, decision.b, decision.verdict, decision.by) == ("cafe-gm", "fest",
                                                                        "same", "KI")
+
+
+def test_date_until_on_the_day_of_a_timed_start_is_valid(tmp_path: Path) -> None:
+    """``until`` is inclusive: a date on the start's own day means "through that day"."""
+    series = {"start": "2026-01-01T00:15", "end": "2026-01-01T01:00", "rrule": "FREQ=DAILY"}
+    offer = {"id": "x", "title": "t", "provider": "caritas"}
+    same_day = write_network(tmp_path / "ok", offers=[{**offer, "schedule": [
+        {**series, "until": "2026-01-01"}]}])
+    assert str(load(same_day, bare_plugin_manager()).offers["x"].schedule[0].until) == "2026-01-01"
+    day_before = write_network(tmp_path / "bad", offers=[{**offer, "schedule": [
+        {**series, "until": "2025-12-31"}]}])
+    with pytest.raises(DataError, match="until 2025-12-31 is before start 2026-01-01T00:15"):
+        load(day_before, bare_plugin_manager())

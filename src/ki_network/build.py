@@ -272,7 +272,10 @@ class _Fields:
                 self._at(where, key, "rrule", f"malformed rrule {rrule!r}: {error}")
             elif not rrule.upper().startswith("FREQ=") and ";FREQ=" not in rrule.upper():
                 self._at(where, key, "rrule", f"malformed rrule {rrule!r}: FREQ is missing")
-        if until is not None and _comparable(until) < _comparable(start):
+        # ``until`` is inclusive: a date until means "through that day", so compare days then.
+        if until is not None and (
+                until < _day_of(start) if not isinstance(until, datetime)
+                else _comparable(until) < _comparable(start)):
             self._at(where, key, "until", f"until {_show(until)} is before start {_show(start)}")
         exdates: tuple[DateOrDateTime, ...] = ()
         rdates: tuple[DateOrDateTime, ...] = ()
@@ -331,6 +334,10 @@ def _comparable(value: DateOrDateTime) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo is None else value.replace(tzinfo=None)
     return datetime(value.year, value.month, value.day)
+
+
+def _day_of(value: DateOrDateTime) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _show(value: DateOrDateTime) -> str:
