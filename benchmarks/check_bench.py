@@ -70,6 +70,22 @@ print(json.dumps({"load": loaded, "rules": checked, "per_rule": times, "counts":
 """
 
 
+def _place_in_town(path: Path) -> None:
+    """Add the municipality to each generated location (``Talweg 5`` → ``Talweg 5, <AGS>``).
+
+    The generator draws locations from 1,200 street addresses for the whole country, so
+    "Talweg 5" in 1,100 towns would be one place booked thousands of times over; a real
+    location names its town, and the place rule compares location texts.
+    """
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("location") and record.get("municipality"):
+            record["location"] = f"{record['location']}, {record['municipality']}"
+        lines.append(json.dumps(record, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--offers", type=int, default=100_000)
@@ -88,6 +104,7 @@ def main() -> None:
                              municipalities=args.municipalities)
         with (directory / "network.yaml").open("a", encoding="utf-8") as fh:
             fh.write("main_languages:\n  default: [de, tr, ar, uk]\n")
+        _place_in_town(directory / "offers.jsonl")
         print(f"network: {args.actors} actors, {args.offers} offers, {args.events} events, "
               f"{args.relations} relations, {args.municipalities} municipalities "
               "(generated, JSON Lines)")

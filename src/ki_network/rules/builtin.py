@@ -7,10 +7,12 @@ from ..plugins import hookimpl
 from .coverage import CoverageGapRule, LanguageGapRule
 from .graph import IsolatedActorRule, SuggestedIntroductionRule
 from .offers import ExpiredOfferRule, MissingContactRule, MissingLocationRule, StaleOfferRule
-from .wrapped import RULES as WRAPPED
+from .wrapped import CALENDAR_RULES, DUPLICATE_RULES
 
+#: in the order they run: the duplicate rules last, so that in a large network their pairs,
+#: found in a second process meanwhile (``prefetch``), are ready when they are asked for
 BUILTIN_RULES: tuple[Rule, ...] = (
-    *WRAPPED,
+    *CALENDAR_RULES,
     CoverageGapRule(),
     LanguageGapRule(),
     IsolatedActorRule(),
@@ -19,6 +21,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     StaleOfferRule(),
     MissingContactRule(),
     MissingLocationRule(),
+    *DUPLICATE_RULES,
 )
 
 

@@ -19,6 +19,7 @@ pairs).  A rule written against the plain ``Mapping`` protocol works unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import date
@@ -28,6 +29,7 @@ import attrs
 
 from ..locale import supported, translator
 from ..model import Finding, Severity
+from .worker import Pending
 
 if TYPE_CHECKING:
     from ..contracts import Rule
@@ -83,10 +85,22 @@ class RuleContext(Mapping[str, Any]):
         return RuleContext(values, language=self.language, today=self.today, shared=self.shared)
 
     def shared_result(self, key: Any, compute: Callable[[], T]) -> T:
-        """``compute()`` once per run: rules that read the same expensive result share it."""
+        """``compute()`` once per run: rules that read the same expensive result share it.
+
+        A result that :meth:`start` began in another process is waited for.
+        """
         if key not in self.shared:
             self.shared[key] = compute()
-        return self.shared[key]  # type: ignore[no-any-return]
+        value = self.shared[key]
+        if isinstance(value, Pending):
+            value = self.shared[key] = value.result()
+        return value  # type: ignore[no-any-return]
+
+    def start(self, key: Any, compute: Callable[[], Any]) -> None:
+        """Begin ``compute()`` in a forked process (see :mod:`.worker`) for a later
+        :meth:`shared_result` with the same key; a rule's ``prefetch`` calls it."""
+        if key not in self.shared:
+            self.shared[key] = Pending(compute)
 
     def parameter(self, name: str, kind: type[T], default: T) -> T:
         """The parameter ``name`` if it has type ``kind``; a wrong type is an error."""
@@ -172,6 +186,10 @@ def run_rules(network: Network, *, language: str | None = None, today: date | No
     :param only: run only the rules with these ids.
     :param rules: the rules to run (default: from the ``ki_network_rules`` hook).
 
+    A rule may have a ``prefetch(network, settings)`` method: it is called for every rule
+    that will run before the first ``check``, to start expensive work in the background
+    (:meth:`RuleContext.start`).
+
     Rules switched off in ``network.yaml`` (``rules: {<id>: false}`` or ``{enabled: false}``)
     do not run and their findings are dropped; ``severity:`` there replaces a rule's
     severity.  A rule that raises, or returns something that is not a finding, is reported as
@@ -186,14 +204,20 @@ def run_rules(network: Network, *, language: str | None = None, today: date | No
     failed: list[RuleFailure] = []
     ran: list[str] = []
     titles: dict[str, str] = {}
+    selected = []
     for rule in chosen:
         rule_id = str(rule.id)
         titles.setdefault(rule_id, title_of(rule, context.gettext))
-        if wanted and rule_id not in wanted:
-            continue
         settings = config.rule_settings(rule_id)
-        if settings.get("enabled", True) is False:
+        if (wanted and rule_id not in wanted) or settings.get("enabled", True) is False:
             continue
+        selected.append((rule, rule_id, settings))
+    for rule, _rule_id, settings in selected:
+        prefetch = getattr(rule, "prefetch", None)
+        if callable(prefetch):  # optional: start expensive work in the background
+            with contextlib.suppress(Exception):  # check() will meet and report the error
+                prefetch(network, context.with_values(settings))
+    for rule, rule_id, settings in selected:
         ran.append(rule_id)
         try:
             produced = [_checked(f) for f in rule.check(network, context.with_values(settings))]

@@ -25,6 +25,7 @@ from ..calendar.conflicts import (
 from ..calendar.occurrences import Occurrence, occurrences
 from ..duplicates import DUPLICATE_RULE, OVERLAP_RULE, duplicate_findings
 from ..model import Finding, Severity
+from . import worker
 from ._text import Names
 from .engine import N_, RuleContext, context_of
 
@@ -75,10 +76,17 @@ class DuplicateRule:
     title: str
     default_severity: Severity
 
+    def prefetch(self, network: Network, settings: Mapping[str, Any]) -> None:
+        """In a large network, find the pairs in a second process while the calendar rules
+        run in this one (the two are the bulk of a check; see :mod:`.worker`)."""
+        if len(network.offers) >= worker.MIN_OFFERS:
+            context_of(settings).start(("duplicates", id(network)),
+                                       lambda: duplicate_findings(network))
+
     def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
         ctx = context_of(settings)
         found = ctx.shared_result(("duplicates", id(network)),
-                                       lambda: duplicate_findings(network))
+                                  lambda: duplicate_findings(network))
         names = Names(network, ctx.language)
         for finding in found:
             if finding.rule == self.id:
@@ -181,12 +189,14 @@ def _reworded_conflict(finding: Finding, names: Names, settings: RuleContext) ->
     return attrs.evolve(finding, message=message, suggestion=suggestion)
 
 
-RULES = (
-    DuplicateRule(DUPLICATE_RULE, N_("Duplicate offers"), Severity.WARNING),
-    DuplicateRule(OVERLAP_RULE, N_("Overlapping offers"), Severity.INFO),
+CALENDAR_RULES = (
     CalendarRule(SCHEDULE_CONFLICT, N_("Schedule conflicts"), Severity.WARNING),
     CalendarRule(LOCATION_DOUBLE_BOOKED, N_("Double-booked places"), Severity.WARNING),
     CalendarRule(ORGANISER_DOUBLE_BOOKED, N_("Organisers in two places at once"),
                  Severity.WARNING),
     CalendarRule(HOLIDAY_COLLISION, N_("Holiday collisions"), Severity.WARNING),
+)
+DUPLICATE_RULES = (
+    DuplicateRule(DUPLICATE_RULE, N_("Duplicate offers"), Severity.WARNING),
+    DuplicateRule(OVERLAP_RULE, N_("Overlapping offers"), Severity.INFO),
 )
