@@ -9,8 +9,6 @@ from .graph import IsolatedActorRule, SuggestedIntroductionRule
 from .offers import ExpiredOfferRule, MissingContactRule, MissingLocationRule, StaleOfferRule
 from .wrapped import CALENDAR_RULES, DUPLICATE_RULES
 
-#: in the order they run: the duplicate rules last, so that in a large network their pairs,
-#: found in a second process meanwhile (``prefetch``), are ready when they are asked for
 BUILTIN_RULES: tuple[Rule, ...] = (
     *CALENDAR_RULES,
     CoverageGapRule(),

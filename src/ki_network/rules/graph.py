@@ -45,6 +45,7 @@ class IsolatedActorRule:
     id: str = "isolated-actor"
     title: str = N_("Isolated actors")
     default_severity: Severity = Severity.WARNING
+    background: bool = True  # with the duplicates, in the second process of a large check
 
     def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
         ctx = context_of(settings)
@@ -115,6 +116,7 @@ class SuggestedIntroductionRule:
     id: str = "suggested-introduction"
     title: str = N_("Suggested introductions")
     default_severity: Severity = Severity.INFO
+    background: bool = True
 
     def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
         ctx = context_of(settings)

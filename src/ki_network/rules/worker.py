@@ -1,16 +1,18 @@
 """One computation in a forked process, so that a check uses both cores of a small machine.
 
-The rules of a large network spend most of their time in two independent computations: the
-year's occurrences with their conflicts, and the duplicate pairs.  A rule can start the second
-in a forked child (:func:`start`) while the first runs here; the child sees the loaded network
-through copy-on-write memory — nothing is pickled on the way in — and sends back only its
-result.  The standard library's process pools would pickle the network for the child;
-``fork`` is why this is a few lines on Linux and simply off elsewhere.
+The rules of a large network spend most of their time in independent computations: the
+year's occurrences with their conflicts here, the duplicate pairs and the graph's
+introductions there.  :func:`ki_network.rules.run_rules` runs the rules marked
+``background`` in a forked child (:class:`Pending`) while the others run in this process; the
+child sees the loaded network through copy-on-write memory — nothing is pickled on the way
+in — and sends back only the findings.  The standard library's process pools would pickle
+the network for the child; ``fork`` is why this is a few lines on Linux, and simply off
+elsewhere.
 
-Where ``fork`` is not available, the network is small, or ``KI_NETWORK_WORKERS=0`` is set, the
-computation runs in-process when its result is asked for; so it does when the child fails in
-any way (killed, out of memory, an exception): then the error is raised here, where the
-engine reports it as the rule's failure.
+Where ``fork`` is not available or ``KI_NETWORK_WORKERS=0`` is set, the computation runs
+in-process when its result is asked for; so it does when the child fails in any way
+(killed, out of memory, an exception): then an error is raised here, where the engine reports
+it as the rule's failure.
 """
 
 from __future__ import annotations

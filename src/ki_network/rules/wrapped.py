@@ -25,7 +25,6 @@ from ..calendar.conflicts import (
 from ..calendar.occurrences import Occurrence, occurrences
 from ..duplicates import DUPLICATE_RULE, OVERLAP_RULE, duplicate_findings
 from ..model import Finding, Severity
-from . import worker
 from ._text import Names
 from .engine import N_, RuleContext, context_of
 
@@ -75,13 +74,8 @@ class DuplicateRule:
     id: str
     title: str
     default_severity: Severity
-
-    def prefetch(self, network: Network, settings: Mapping[str, Any]) -> None:
-        """In a large network, find the pairs in a second process while the calendar rules
-        run in this one (the two are the bulk of a check; see :mod:`.worker`)."""
-        if len(network.offers) >= worker.MIN_OFFERS:
-            context_of(settings).start(("duplicates", id(network)),
-                                       lambda: duplicate_findings(network))
+    #: in a large network, run in the second process (see :func:`.engine.run_rules`)
+    background: bool = True
 
     def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
         ctx = context_of(settings)
