@@ -105,19 +105,27 @@ def _freeze_text(
     return tuple((str(k), str(v)) for k, v in items)
 
 
+def _same_translations(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> bool:
+    return dict(a) == dict(b)
+
+
 @attrs.frozen
 class Text:
     """Multilingual text: one plain string, or translations by language code.
 
-    A plain string is stored under the empty language key ``""``.
+    A plain string is stored under the empty language key ``""``.  Two texts are equal when
+    they hold the same translations, in whatever order they were written.
 
     >>> Text.of("Sprachcafé").get("en")
     'Sprachcafé'
     >>> Text.of({"de": "Elterncafé", "tr": "Veli kafesi"}).get("tr")
     'Veli kafesi'
+    >>> Text.of({"de": "Café", "tr": "Kafe"}) == Text.of({"tr": "Kafe", "de": "Café"})
+    True
     """
 
-    values: tuple[tuple[str, str], ...] = attrs.field(converter=_freeze_text)
+    values: tuple[tuple[str, str], ...] = attrs.field(
+        converter=_freeze_text, eq=attrs.cmp_using(eq=_same_translations), hash=False)
 
     @classmethod
     def of(cls, value: str | Mapping[str, str] | Text) -> Text:
