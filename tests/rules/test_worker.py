@@ -70,3 +70,28 @@ def test_duplicates_found_in_a_worker_equal_those_found_here(
     assert forked == [True]
     assert there.findings == here.findings
     assert {f.rule for f in there.findings} >= {"duplicate-offer", "schedule-conflict"}
+
+
+def test_a_rule_failing_in_the_worker_is_reported_with_its_id(
+        net: Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    import attrs
+
+    from ki_network.model import Finding, Severity
+    from ki_network.rules import BUILTIN_RULES
+
+    @attrs.frozen
+    class Broken:
+        id: str = "test.broken-in-background"
+        default_severity: Severity = Severity.INFO
+        background: bool = True
+
+        def check(self, network: object, settings: object) -> list[Finding]:
+            raise RuntimeError(f"failed in process {os.getpid()}")
+
+    monkeypatch.setattr(worker, "MIN_OFFERS", 0)
+    result = run_rules(net, today=date(2026, 3, 2), rules=[*BUILTIN_RULES, Broken()])
+    [failure] = result.failed
+    assert failure.rule == "test.broken-in-background"
+    assert "RuntimeError: failed in process" in failure.error
+    assert str(os.getpid()) not in failure.error  # it failed in the worker, not here
+    assert {f.rule for f in result.findings} >= {"rule-failed", "duplicate-offer"}

@@ -190,33 +190,35 @@ def run_rules(network: Network, *, language: str | None = None, today: date | No
     chosen = list(network.hooks.rules() if rules is None else rules)
     wanted = set(only)
     titles: dict[str, str] = {}
-    selected: list[tuple[Rule, str, Mapping[str, Any]]] = []
+    selected: list[tuple[int, Rule, Mapping[str, Any]]] = []
     for rule in chosen:
         rule_id = str(rule.id)
         titles.setdefault(rule_id, title_of(rule, context.gettext))
         settings = config.rule_settings(rule_id)
         if (wanted and rule_id not in wanted) or settings.get("enabled", True) is False:
             continue
-        selected.append((rule, rule_id, settings))
+        selected.append((len(selected), rule, settings))
     parallel = worker.available() and len(network.offers) >= worker.MIN_OFFERS
-    later = [x for x in selected if parallel and getattr(x[0], "background", False)]
-    outcomes: dict[str, tuple[list[Finding], str | None]] = {}
+    later = [x for x in selected if parallel and getattr(x[1], "background", False)]
+    here = [x for x in selected if x not in later]
+    outcomes: dict[int, tuple[list[Finding], str | None]] = {}
     with _cyclic_gc_paused():
         if later:
             pending = worker.Pending(lambda: _outcomes(network, later, context.with_values({})))
-        outcomes.update(_outcomes(network, [x for x in selected if x not in later], context))
+        outcomes.update(_outcomes(network, here, context))
         if later:
             outcomes.update(pending.result())
     findings: list[Finding] = []
     failed: list[RuleFailure] = []
-    for rule, rule_id, _settings in selected:
-        produced, error = outcomes[rule_id]
+    for index, rule, _settings in selected:
+        rule_id = str(rule.id)
+        produced, error = outcomes[index]
         if error is not None:
             failure = RuleFailure(rule_id, network.hooks.contributor(rule), error)
             failed.append(failure)
             findings.append(_failure_finding(failure, context))
         findings.extend(produced)
-    ran = [rule_id for _rule, rule_id, _settings in selected]
+    ran = [str(rule.id) for _index, rule, _settings in selected]
     findings = [_configured(f, config.rule_settings(f.rule)) for f in findings
                 if f.rule == RULE_FAILED
                 or config.rule_settings(f.rule).get("enabled", True) is not False]
@@ -224,18 +226,18 @@ def run_rules(network: Network, *, language: str | None = None, today: date | No
     return CheckResult(findings, ran, failed, lang, titles)
 
 
-def _outcomes(network: Network, rules: list[tuple[Rule, str, Mapping[str, Any]]],
-              context: RuleContext) -> dict[str, tuple[list[Finding], str | None]]:
+def _outcomes(network: Network, rules: list[tuple[int, Rule, Mapping[str, Any]]],
+              context: RuleContext) -> dict[int, tuple[list[Finding], str | None]]:
     """Each rule's findings, or the error it raised (then no findings: a half-finished list
-    would look complete)."""
-    outcomes: dict[str, tuple[list[Finding], str | None]] = {}
-    for rule, rule_id, settings in rules:
+    would look complete); by the rule's position, as two plugins may use one id."""
+    outcomes: dict[int, tuple[list[Finding], str | None]] = {}
+    for index, rule, settings in rules:
         try:
             produced = [_checked(f) for f in rule.check(network, context.with_values(settings))]
         except Exception as exc:  # a broken rule must not take the others down
-            outcomes[rule_id] = ([], "".join(traceback.format_exception_only(exc)).strip())
+            outcomes[index] = ([], "".join(traceback.format_exception_only(exc)).strip())
         else:
-            outcomes[rule_id] = (produced, None)
+            outcomes[index] = (produced, None)
     return outcomes
 
 
