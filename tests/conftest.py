@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,8 +14,15 @@ from typing import Any
 import attrs
 import pluggy
 import pytest
+from hypothesis import settings
 
 from ki_network.testing import TINY, bare_plugin_manager, write_network
+
+# Property tests explore new examples on every developer run; in CI they replay a fixed set,
+# so a landing never depends on the luck of the draw (a failure prints a reproduction blob).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "oberberg"
