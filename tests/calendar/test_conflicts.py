@@ -174,3 +174,44 @@ def test_one_building_is_one_place_for_an_organiser() -> None:
         event("b", "Moltkestr. 34, Gummersbach (VHS)", "2026-05-05T10:30"),
         event("c", "Kreishaus, Moltkestraße 42", "2026-05-05T10:45")])
     assert [f.subjects for f in find_conflicts(net, *YEAR)] == [("a", "c"), ("b", "c")]
+
+
+class TwoSchoolHolidays:
+    """A region with Easter and summer holidays and one public holiday in between."""
+
+    @hookimpl
+    def ki_network_region_municipalities(self, region: str) -> list[Municipality] | None:
+        return [Municipality("05374012", "Gummersbach")] if region == "zwei" else None
+
+    @hookimpl
+    def ki_network_closed_days(self, region: str, year: int) -> list[ClosedDay] | None:
+        if region != "zwei":
+            return None
+        return [ClosedDay(date(2026, 3, 30), date(2026, 4, 11), "Osterferien", "school_holiday"),
+                ClosedDay(date(2026, 5, 1), date(2026, 5, 1), "Tag der Arbeit", "public_holiday"),
+                ClosedDay(date(2026, 7, 20), date(2026, 9, 1), "Sommerferien", "school_holiday")]
+
+
+def test_school_holidays_of_one_series_make_one_finding_public_holidays_one_each(
+        tmp_path: Path) -> None:
+    from ki_network.testing import write_network
+
+    weekly = {"id": "elterncafe", "title": "Elterncafé", "provider": "caritas",
+              "target_groups": ["parents"], "municipality": "Gummersbach",
+              "schedule": [{"start": "2026-03-06T10:00", "end": "2026-03-06T12:00",
+                            "rrule": "FREQ=WEEKLY;BYDAY=FR", "until": "2026-08-28"}]}
+    directory = write_network(tmp_path / "net", offers=[weekly], events=[])
+    config = (directory / "network.yaml").read_text(encoding="utf-8")
+    (directory / "network.yaml").write_text(config + "region: zwei\n", encoding="utf-8")
+    net = load(directory, bare_plugin_manager(TwoSchoolHolidays()))
+    found = [f for f in find_conflicts(net, *YEAR) if f.rule == "holiday-collision"]
+    by_kind = {f.evidence["kind"]: f for f in found}
+    assert len(found) == 2
+    school = by_kind["school_holiday"]
+    assert school.severity is Severity.INFO
+    assert school.evidence["holiday"] == "Osterferien, Sommerferien"
+    # Fridays 3 and 10 April, and 24 July to 28 August
+    assert school.evidence["occurrences"] == 2 + 6
+    assert school.evidence["first"] == "2026-04-03"
+    assert by_kind["public_holiday"].evidence["holiday"] == "Tag der Arbeit"
+    assert by_kind["public_holiday"].severity is Severity.WARNING

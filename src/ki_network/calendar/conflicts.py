@@ -348,26 +348,36 @@ def _holidays(network: Network, found: Sequence[Occurrence], groups: frozenset[s
                 hits[(occurrence.uid, closed)].append(day)
                 day += timedelta(days=1)
             subjects[(occurrence.uid, closed)].add(item.id)
+    # One finding per series and public holiday (each is worth a look), but one per series for
+    # all its school holidays together: a weekly group meets in most holidays of a year, and a
+    # finding per holiday period buried the few that matter.
+    grouped: dict[tuple[str, str], list[ClosedDay]] = defaultdict(list)
+    for uid, closed_day in hits:
+        key = closed_day.name if closed_day.kind == "public_holiday" else closed_day.kind
+        grouped[(uid, f"{closed_day.kind}:{key}")].append(closed_day)
     findings = []
-    for (uid, closed_day), all_days in hits.items():
-        days = sorted(set(all_days))
-        item_ids = tuple(sorted(subjects[(uid, closed_day)]))
+    for (uid, _key), closed_days in grouped.items():
+        closed_days.sort(key=lambda c: (c.first, c.name))
+        days = sorted({d for c in closed_days for d in hits[(uid, c)]})
+        item_ids = tuple(sorted({i for c in closed_days for i in subjects[(uid, c)]}))
         item = names.item(item_ids[0])
+        closed_day = closed_days[0]
+        holiday = ", ".join(dict.fromkeys(c.name for c in closed_days))
         public = closed_day.kind == "public_holiday"
         kind = "public holiday" if public else "school holidays"
         count = len(days)
         people = ", ".join(names.group(g) for g in sorted(groups.intersection(item.target_groups)))
         message = (f"'{names.title(item)}' for {people}"
-                   f" takes place on {count} day{'s' if count != 1 else ''} of {closed_day.name}"
+                   f" takes place on {count} day{'s' if count != 1 else ''} of {holiday}"
                    f" ({kind}), first on {days[0].isoformat()}")
         suggestion = ("Many families are away or busy then; consider moving or pausing it."
                       if public else "Check whether it should pause in the holidays, or say "
                       "that it runs on.")
         findings.append(Finding(
             HOLIDAY_COLLISION, Severity.WARNING if public else Severity.INFO, item_ids, message,
-            suggestion, {"holiday": closed_day.name, "kind": closed_day.kind,
+            suggestion, {"holiday": holiday, "kind": closed_day.kind,
                          "holiday_first": closed_day.first.isoformat(),
-                         "holiday_last": closed_day.last.isoformat(), "series": [uid],
+                         "holiday_last": closed_days[-1].last.isoformat(), "series": [uid],
                          "first": days[0].isoformat(), "occurrences": count,
                          "dates": [d.isoformat() for d in days[:_EXAMPLES]]}))
     return findings
