@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import json
 from pathlib import Path
@@ -197,3 +198,14 @@ def test_objects_frozen_by_the_program_stay_frozen(tiny_dir: Path) -> None:
         gc.unfreeze()
     load(tiny_dir, bare_plugin_manager())
     assert gc.get_freeze_count() == 0  # loading leaves nothing frozen
+
+
+def test_progress_is_told_how_many_records_are_built(tmp_path: Path) -> None:
+    # deep copies: shared sub-objects would be written as YAML aliases, which loading refuses
+    offers = [{**copy.deepcopy(TINY["offers.yaml"][0]), "id": f"cafe-{n}"} for n in range(12_000)]
+    directory = write_network(tmp_path / "net", offers=offers)
+    calls: list[tuple[int, int]] = []
+    load(directory, bare_plugin_manager(), progress=lambda done, total: calls.append((done,
+                                                                                        total)))
+    total = 3 + 12_000 + 1 + 1
+    assert calls == [(5000, total), (10000, total), (total, total)]

@@ -365,6 +365,11 @@ def parse_time(value: Any) -> DateOrDateTime | None:
         return None
 
 
+#: ``progress(done, total)``: told how many records are built, for a progress bar.
+Progress = Callable[[int, int], None]
+_PROGRESS_EVERY = 5000
+
+
 class Builder:
     """Builds and cross-checks the model objects of one network."""
 
@@ -380,14 +385,23 @@ class Builder:
         self._seen_ids: dict[str, Origin] = {}
         self._resolved: dict[str, str] = {}  # municipality reference -> AGS
 
-    def build(self, records: RecordSet) -> tuple[Built, list[Problem]]:
+    def build(self, records: RecordSet, progress: Progress | None = None
+              ) -> tuple[Built, list[Problem]]:
+        """Build every record; ``progress(done, total)`` is called now and then if given."""
         self.problems.extend(records.problems)
         steps: list[tuple[str, Callable[[_Fields], None]]] = [
             ("actors", self._actor), ("offers", self._offer), ("events", self._event),
             ("relations", self._relation), ("decisions", self._decision)]
+        total, done = len(records), 0
         for kind, step in steps:
+            known = _KNOWN[kind]
             for record in records.records[kind]:
-                step(_Fields(record, self.problems, _KNOWN[kind]))
+                step(_Fields(record, self.problems, known))
+                done += 1
+                if progress is not None and done % _PROGRESS_EVERY == 0:
+                    progress(done, total)
+        if progress is not None:
+            progress(total, total)
         return self.built, self.problems
 
     # -- shared checks -----------------------------------------------------------------------

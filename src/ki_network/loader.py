@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pluggy
 
-from .build import Builder
+from .build import Builder, Progress
 from .config import NetworkConfig, config_from_record
 from .errors import DataError, Origin, Problem
 from .network import Network
@@ -20,9 +20,12 @@ from .region import Region, did_you_mean
 from .yamlio import read_yaml
 
 
-def load(path: str | PathLike[str], plugin_manager: pluggy.PluginManager | None = None
-         ) -> Network:
+def load(path: str | PathLike[str], plugin_manager: pluggy.PluginManager | None = None,
+         *, progress: Progress | None = None) -> Network:
     """Load the network in data directory ``path``.
+
+    ``progress(done, total)``, if given, is told now and then how many records are built
+    (the command line shows a progress bar with it on a terminal).
 
     Raises :class:`~ki_network.DataError` with every problem when the data is invalid, and
     :class:`~ki_network.PluginError` when a plugin fails.
@@ -35,7 +38,7 @@ def load(path: str | PathLike[str], plugin_manager: pluggy.PluginManager | None 
     if not directory.is_dir():
         raise DataError([Problem(Origin(str(directory)), "not a directory")])
     with _cyclic_gc_paused():
-        return _load(directory, plugin_manager)
+        return _load(directory, plugin_manager, progress)
 
 
 @contextlib.contextmanager
@@ -64,7 +67,8 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(directory: Path, plugin_manager: pluggy.PluginManager | None) -> Network:
+def _load(directory: Path, plugin_manager: pluggy.PluginManager | None,
+          progress: Progress | None) -> Network:
     hooks = Hooks(plugin_manager or make_plugin_manager())
     config, problems = read_config(directory)
     hooks = hooks.without(n for n, v in config.plugins.items() if v is False)
@@ -78,7 +82,7 @@ def _load(directory: Path, plugin_manager: pluggy.PluginManager | None) -> Netwo
         hooks.normalize_records(kind, records.records[kind], config)
     builder = Builder(config, region, hooks.topics(), hooks.target_groups(),
                       hooks.label_aliases(config.region))
-    built, build_problems = builder.build(records)
+    built, build_problems = builder.build(records, progress)
     problems += build_problems
     if problems:
         raise DataError(problems)

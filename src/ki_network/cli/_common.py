@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from ..errors import DataError, PluginError
 from ..loader import load
 from ..network import Network
-
-T = TypeVar("T")
 
 
 class _Group(click.Group):
@@ -49,8 +48,16 @@ def report_problems(error: DataError) -> None:
 
 
 def load_network(directory: str) -> Network:
-    """Load ``directory``; data and plugin errors propagate to the group's handler."""
-    net = load(directory)
+    """Load ``directory``; data and plugin errors propagate to the group's handler.
+
+    On a terminal, a progress bar shows the records being checked (large networks take
+    seconds); in pipes and CI nothing is drawn.
+    """
+    if sys.stderr.isatty():
+        with _LoadingBar() as bar:
+            net = load(directory, progress=bar.update)
+    else:
+        net = load(directory)
     for failure in net.hooks.load_failures:
         click.echo(f"warning: plugin {failure.name!r} not loaded: {failure.error}", err=True)
     return net
@@ -72,13 +79,31 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def progress(items: Iterable[T], label: str, length: int | None = None) -> Iterator[T]:
-    """Iterate with a progress bar on stderr when it is a terminal, silently otherwise."""
-    if not sys.stderr.isatty():
-        yield from items
-        return
-    with click.progressbar(items, label=label, length=length, file=sys.stderr) as bar:
-        yield from bar
+class _LoadingBar:
+    """A progress bar for :func:`ki_network.load`, drawn once the total is known.
+
+    Small networks load before the first report, so they never draw a bar.
+    """
+
+    def __init__(self) -> None:
+        self._stack = contextlib.ExitStack()
+        self._bar: Any = None
+        self._done = 0
+
+    def __enter__(self) -> _LoadingBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def update(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if done >= total:
+                return
+            self._bar = self._stack.enter_context(click.progressbar(
+                length=total, label="checking records", file=sys.stderr))
+        self._bar.update(done - self._done)
+        self._done = done
 
 
 def command(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
