@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 class Rule(Protocol):
     """A coordination rule: looks at the network, yields findings.
 
-    ``settings`` are the rule's settings from ``network.yaml`` (``rules: {<id>: {...}}``).
+    ``settings`` are the rule's settings from ``network.yaml`` (``rules: {<id>: {...}}``);
+    ``ki-network check`` passes a :class:`ki_network.rules.RuleContext`, a mapping that also
+    carries the run's language (``gettext``), ``today`` and shared results.  Optional
+    attributes: ``title`` (an English heading, translated through the catalogue) and
+    ``background`` (may run in the second process of a large check).  See ``docs/rules.md``.
     """
 
     @property

@@ -114,3 +114,43 @@ def test_public_audience_hides_internal_subjects(tmp_path: Path,
                  "--audience", "public")
     assert "geheimrat" in internal.stdout
     assert "geheimrat" not in public.stdout and "Geheimer" not in public.stdout
+
+
+def test_a_plugin_rule_that_raises(tmp_path: Path) -> None:
+    """An installed plugin whose rule raises: reported with rule id and plugin, the other
+    rules still run, and the exit code says so (a failed rule is an error)."""
+    import os
+    import subprocess
+    import sys
+
+    from ki_network.testing import entry_point_plugin
+
+    entry_point_plugin(tmp_path / "site", "kaputt", """
+        from ki_network.model import Severity
+        from ki_network.plugins import hookimpl
+
+        class Kaputt:
+            id = "kaputt.rule"
+            default_severity = Severity.WARNING
+
+            def check(self, network, settings):
+                raise KeyError("offer-that-is-not-there")
+
+        @hookimpl
+        def ki_network_rules():
+            return [Kaputt()]
+        """)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run(
+        [sys.executable, "-m", "ki_network", "check", str(network(tmp_path)), "--format",
+         "json", "--today", TODAY], capture_output=True, text=True, env=env, timeout=120,
+        check=False)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    [failed] = [f for f in findings if f["rule"] == "rule-failed"]
+    assert failed["severity"] == "error"
+    assert failed["evidence"]["rule"] == "kaputt.rule"
+    assert failed["evidence"]["plugin"] == "kaputt"
+    assert "KeyError: 'offer-that-is-not-there'" in failed["message"]
+    assert {"isolated-actor", "missing-contact"} <= {f["rule"] for f in findings}
