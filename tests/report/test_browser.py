@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -61,8 +63,12 @@ def report(report_dir: Path, tmp_path_factory: pytest.TempPathFactory,
 
 @pytest.fixture(scope="module")
 def cli_module() -> Callable[..., Any]:
-    from tests.conftest import run_cli  # the session's command-line runner
-    return run_cli
+    """``ki-network ARGS`` in a fresh interpreter, for module-scoped fixtures."""
+    def run(*args: str | Path) -> Any:
+        done = subprocess.run([sys.executable, "-m", "ki_network", *map(str, args)],
+                              capture_output=True, text=True, timeout=300, check=False)
+        return SimpleNamespace(code=done.returncode, stdout=done.stdout, stderr=done.stderr)
+    return run
 
 
 def test_console_capture_sees_a_blocked_request(chromium: str, tmp_path: Path) -> None:
