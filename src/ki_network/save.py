@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from .network import Network
 
 
-def _yaml() -> YAML:
+def roundtrip_yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap people's long lines
@@ -73,7 +73,7 @@ def _represent_float(representer: RoundTripRepresenter, data: float) -> Any:
     return node
 
 
-def _dump(data: Any, path: Path | None, like: str = "") -> str | None:
+def dump_yaml(data: Any, path: Path | None, like: str = "") -> str | None:
     """Dump ``data`` atomically, indenting lists the way the text ``like`` does.
 
     Without ``path``, return the text instead.
@@ -86,7 +86,7 @@ def _dump(data: Any, path: Path | None, like: str = "") -> str | None:
     nested = re.search(r"^( *)[\w-]+:[ \t]*\n( *)- ", like, flags=re.MULTILINE)
     top_offset = len(top.group(1)) if top else 0
     offset = len(nested.group(2)) - len(nested.group(1)) if nested else 2
-    yaml = _yaml()
+    yaml = roundtrip_yaml()
     yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
     shift = offset - top_offset
 
@@ -196,7 +196,7 @@ def json_default(value: Any) -> Any:
 
 
 def write_yaml(path: Path, data: Any) -> None:
-    _dump(data, path)
+    dump_yaml(data, path)
 
 
 def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]) -> None:
@@ -209,7 +209,7 @@ def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]
     new ones are appended.
     """
     text = path.read_text(encoding="utf-8-sig")
-    document = _yaml().load(text)
+    document = roundtrip_yaml().load(text)
     if not isinstance(document, CommentedSeq):
         document = CommentedSeq()
     items = _keyed(kind, document)
@@ -234,7 +234,7 @@ def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]
             if items[index][0] in dropped:
                 del document[index]
         document.extend(_to_yaml(plain(wanted[key])) for key in added)
-        _dump(document, path, like=text)
+        dump_yaml(document, path, like=text)
         return
     out = lines[:spans[0][0]] if spans else list(lines)
     for (key, item), (lead, start, end) in zip(items, spans, strict=True):
@@ -290,7 +290,7 @@ def _blank_or_comment(line: str) -> bool:
 def _render_item(item: Any, like: str) -> list[str]:
     """The lines of one list item as the file ``like`` would write it, without the comment
     lines after it (they belong to the next item and stay where they are)."""
-    rendered = _dump(CommentedSeq([item]), None, like=like) or ""
+    rendered = dump_yaml(CommentedSeq([item]), None, like=like) or ""
     lines = rendered.splitlines(keepends=True)
     while len(lines) > 1 and _blank_or_comment(lines[-1]):
         lines.pop()
@@ -315,19 +315,26 @@ def _keyed(kind: str, items: Sequence[Any]) -> list[tuple[str, Any]]:
 
 def _same(old: Any, new: Any) -> bool:
     """Equal as data, whatever the spelling (``2026-01-01`` text vs date, list vs flow)."""
-    return bool(_canonical(old) == _canonical(new))
+    return bool(canonical(old) == canonical(new))
 
 
-def _canonical(value: Any) -> Any:
+def canonical(value: Any) -> Any:
+    """A value as plain JSON-able data, whatever its spelling in a file.
+
+    Dates become ISO text, ruamel's quoted strings and containers plain ones, anything else
+    unknown its text; used to compare records and to hash them.
+    """
     if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
+        return {str(k): canonical(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
+        return [canonical(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        return str(value)
-    return value
+        return str(value)  # ruamel's quoted strings are str subclasses
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    return str(value)
 
 
 def _update_map(old: CommentedMap, new: Mapping[str, Any]) -> bool:

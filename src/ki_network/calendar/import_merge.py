@@ -44,9 +44,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from ..builtin.datadir import list_file
-from ..save import _dump as dump_yaml_shifted
-from ..save import _yaml as roundtrip_yaml
-from ..save import json_default
+from ..save import canonical, json_default, roundtrip_yaml
+from ..save import dump_yaml as dump_yaml_shifted
 from ..serialize import plain
 from ..yamlio import atomic_write
 from .importer import IMPORTED_FIELDS, ImportedFeed
@@ -84,27 +83,13 @@ def fingerprint(record: Mapping[str, Any]) -> str:
     ...     {"title": "A", "start": "2026-01-01"})
     True
     """
-    owned = {key: _canonical(record[key]) for key in IMPORTED_FIELDS if key in record}
+    owned = {key: canonical(record[key]) for key in IMPORTED_FIELDS if key in record}
     text = json.dumps(owned, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _canonical(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return str(value)  # ruamel's quoted strings are str subclasses
-    if isinstance(value, bool | int | float) or value is None:
-        return value
-    return str(value)
-
-
 def _key_text(value: Any) -> str:
-    return "" if value is None else str(_canonical(value))
+    return "" if value is None else str(canonical(value))
 
 
 def _title_key(value: Any) -> str:
@@ -228,7 +213,7 @@ def _update(target: MutableMapping[str, Any], fields: Mapping[str, Any], new_ite
             del target[key]
             changed = True
     for key, value in fields.items():
-        if key in target and _canonical(target[key]) == _canonical(value):
+        if key in target and canonical(target[key]) == canonical(value):
             continue
         _set(target, key, value, new_item)
         changed = True
