@@ -175,3 +175,6 @@ def test_example_counts(oberberg: Path, cli: Callable[..., CliResult]) -> None:
     assert info["actors_by_kind"].get("migrant_organisation", 0) >= 10
     # the planted problem: a migrant organisation without ties
     assert info["isolated_actors"]
+    # the integration centre is the hub that connects the others
+    assert info["brokers"][0]["id"] == "ki-oberberg"
+    assert info["brokers"][0]["betweenness"] > info["brokers"][1]["betweenness"]

@@ -39,7 +39,7 @@ def validate(directory: str) -> None:
 @directory_argument
 @format_option
 def info(directory: str, fmt: str) -> None:
-    """Summarise DIR: counts, actors by kind, offers by topic, isolated actors."""
+    """Summarise DIR: counts, actors by kind, offers by topic, isolated actors, brokers."""
     net = load_network(directory)
     graph = net.graph
     topic_families = Counter((o.topic or "none").split(".")[0] for o in net.offers.values())
@@ -51,6 +51,8 @@ def info(directory: str, fmt: str) -> None:
     by_kind = dict(sorted(Counter(a.kind.value for a in net.actors.values()).items()))
     by_topic = dict(sorted(topic_families.items()))
     isolated = sorted(str(a) for a in analysis.isolated_actors(graph))
+    brokers = [{"id": str(node), "betweenness": round(value, 4)}
+               for node, value in analysis.brokers(graph, top=5)]
     summary = {
         "name": net.config.name,
         "region": net.config.region,
@@ -59,6 +61,7 @@ def info(directory: str, fmt: str) -> None:
         "offers_by_topic": by_topic,
         "isolated_actors": isolated,
         "components": len(analysis.components(graph)),
+        "brokers": brokers,
     }
     if fmt == "json":
         echo_json(summary)
@@ -72,6 +75,9 @@ def info(directory: str, fmt: str) -> None:
     click.echo("offers by topic:")
     for key, value in by_topic.items():
         click.echo(f"  {key:<22} {value:>5}")
+    click.echo("brokers (who connects others most):")
+    for broker in brokers:
+        click.echo(f"  {broker['id']:<40} {broker['betweenness']:.3f}")
     click.echo(f"isolated actors: {', '.join(isolated) if isolated else 'none'}")
 
 
