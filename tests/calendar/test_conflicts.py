@@ -16,25 +16,10 @@ from ki_network.cli import main
 from ki_network.network import Network
 from ki_network.testing import bare_plugin_manager
 
+from .conftest import JointRegion
+
 FIXTURE = Path(__file__).parent / "fixtures" / "joint"
 YEAR = (date(2026, 1, 1), date(2027, 1, 1))
-
-
-class TestRegion:
-    """Two municipalities; Labour Day and the Easter school holidays as closed days."""
-
-    @hookimpl
-    def ki_network_region_municipalities(self, region: str) -> list[Municipality] | None:
-        if region != "testland":
-            return None
-        return [Municipality("05374012", "Gummersbach"), Municipality("05374056", "Wiehl")]
-
-    @hookimpl
-    def ki_network_closed_days(self, region: str, year: int) -> list[ClosedDay] | None:
-        if region != "testland" or year != 2026:
-            return None
-        return [ClosedDay(date(2026, 5, 1), date(2026, 5, 1), "Tag der Arbeit", "public_holiday"),
-                ClosedDay(date(2026, 3, 30), date(2026, 4, 11), "Osterferien", "school_holiday")]
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -44,11 +29,11 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _load(directory: Path) -> Network:
-    return load(directory, bare_plugin_manager(TestRegion()))
+    return load(directory, bare_plugin_manager(JointRegion()))
 
 
 def _run(directory: Path, *args: str) -> Result:
-    pm = bare_plugin_manager(TestRegion())
+    pm = bare_plugin_manager(JointRegion())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
         return CliRunner().invoke(main, ["conflicts", str(directory), *args])

@@ -7,7 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ import pytest
 import recurring_ical_events
 from click.testing import CliRunner
 
-from ki_network import ClosedDay, Municipality, hookimpl, load
+from ki_network import hookimpl, load
 from ki_network.calendar.ics_export import export_calendar
 from ki_network.calendar.occurrences import occurrences
 from ki_network.calendar.vtimezone import transitions, vtimezone
@@ -25,28 +25,13 @@ from ki_network.cli import main
 from ki_network.network import Network
 from ki_network.testing import bare_plugin_manager
 
+from .conftest import JointRegion
+
 FIXTURE = Path(__file__).parent / "fixtures" / "joint"
 ROOT = Path(__file__).resolve().parents[2]
 LINT = ROOT.parent / "shared" / "checks" / "ics_lint.py"
 JS = ROOT / "tests" / "js"
 YEAR = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
-
-
-class TestRegion:
-    """A tiny region pack: two municipalities, a few closed days."""
-
-    @hookimpl
-    def ki_network_region_municipalities(self, region: str) -> list[Municipality] | None:
-        if region != "testland":
-            return None
-        return [Municipality("05374012", "Gummersbach"), Municipality("05374056", "Wiehl")]
-
-    @hookimpl
-    def ki_network_closed_days(self, region: str, year: int) -> list[ClosedDay] | None:
-        if region != "testland" or year != 2026:
-            return None
-        return [ClosedDay(date(2026, 5, 1), date(2026, 5, 1), "Tag der Arbeit", "public_holiday"),
-                ClosedDay(date(2026, 3, 30), date(2026, 4, 11), "Osterferien", "school_holiday")]
 
 
 class Untouched:
@@ -72,12 +57,12 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _load(directory: Path, *plugins: object) -> Network:
-    return load(directory, bare_plugin_manager(TestRegion(), *plugins))
+    return load(directory, bare_plugin_manager(JointRegion(), *plugins))
 
 
 def _cli(directory: Path, *args: str) -> str:
     """``ki-network calendar`` with the test region (the CLI loads installed plugins only)."""
-    pm = bare_plugin_manager(TestRegion())
+    pm = bare_plugin_manager(JointRegion())
     runner = CliRunner()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
@@ -245,7 +230,7 @@ def test_filters_and_language(tmp_path: Path) -> None:
 ])
 def test_unknown_filter_values_are_usage_errors(tmp_path: Path, option: str, value: str,
                                                 message: str) -> None:
-    pm = bare_plugin_manager(TestRegion())
+    pm = bare_plugin_manager(JointRegion())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
         result = CliRunner().invoke(main, ["calendar", str(FIXTURE), "-o",
@@ -331,7 +316,7 @@ def test_a_broken_state_file_is_an_error_not_a_reset(tmp_path: Path) -> None:
     directory = _copy(tmp_path)
     (directory / ".ki-network").mkdir()
     (directory / ".ki-network" / "calendar-state.json").write_text("{nope", encoding="utf-8")
-    pm = bare_plugin_manager(TestRegion())
+    pm = bare_plugin_manager(JointRegion())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
         result = CliRunner().invoke(main, ["calendar", str(directory), "-o",
