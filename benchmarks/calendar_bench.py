@@ -109,8 +109,8 @@ def _peak_mb() -> float:
 
 def part_ours(directory: str, years: int) -> dict[str, Any]:
     from ki_network import load
-    from ki_network.calendar.conflicts import conflicts_in
     from ki_network.calendar.occurrences import occurrences
+    from ki_network.checks.conflicts import conflicts_in
     from ki_network.testing import bare_plugin_manager
 
     net = load(directory, bare_plugin_manager())
@@ -142,7 +142,7 @@ def part_theirs(ics: str, years: int) -> dict[str, Any]:
 
 def part_export(directory: str) -> dict[str, Any]:
     from ki_network import load
-    from ki_network.calendar.ics_export import export_calendar
+    from ki_network.calendar.ics_export.writer import export_calendar
     from ki_network.testing import bare_plugin_manager
 
     net = load(directory, bare_plugin_manager())
@@ -181,7 +181,7 @@ def main() -> None:
         return
 
     from ki_network import load
-    from ki_network.calendar.ics_export import export_calendar
+    from ki_network.calendar.ics_export.writer import export_calendar
     from ki_network.testing import bare_plugin_manager
 
     with tempfile.TemporaryDirectory() as tmp:

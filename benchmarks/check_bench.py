@@ -41,8 +41,8 @@ PROFILE = r"""
 import json, resource, sys, time
 from datetime import date
 from ki_network import load
-from ki_network.rules import run_rules
-from ki_network.rules.engine import RuleContext
+from ki_network.checks import run_rules
+from ki_network.checks.engine import RuleContext
 
 class Timed:
     def __init__(self, rule, times):

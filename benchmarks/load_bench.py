@@ -41,7 +41,7 @@ CASES: dict[str, dict[str, Any]] = {
 CHILD = """
 import json, resource, sys, time
 import ki_network
-from ki_network.plugins import make_plugin_manager
+from ki_network.plugin.manager import make_plugin_manager
 start = time.perf_counter()
 pm = make_plugin_manager()  # imports the installed plugins once per process
 plugins = time.perf_counter() - start

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ki_network import _docgen
+from ki_network.plugin import _docgen
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 
@@ -14,7 +14,7 @@ PAGE = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 def test_the_committed_reference_is_up_to_date() -> None:
     page = PAGE.read_text(encoding="utf-8")
     assert _docgen.replace_reference(page) == page, (
-        "docs/plugins.md is stale: run python -m ki_network._docgen docs/plugins.md")
+        "docs/plugins.md is stale: run python -m ki_network.plugin._docgen docs/plugins.md")
 
 
 def test_the_reference_follows_the_hookspec_order_and_sections() -> None:

@@ -19,9 +19,10 @@ from typing import Any
 import icalendar
 import pytest
 
-from ki_network import Hooks, Network, hookspecs, load
-from ki_network._docgen import hook_names, is_firstresult, signature_of
-from ki_network.contracts import DuplicateSignal, Exporter, Rule
+from ki_network import Hooks, Network, load
+from ki_network.plugin import spec as hookspecs
+from ki_network.plugin._docgen import hook_names, is_firstresult, signature_of
+from ki_network.plugin.contracts import DuplicateSignal, Exporter, Rule
 from ki_network.testing import bare_plugin_manager, write_network
 
 TESTS = Path(__file__).parent

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from ki_network import DataError, Hooks, PluginError, hookimpl, load, make_plugin_manager
 from ki_network.cli import main
 from ki_network.errors import Origin, Problem
-from ki_network.plugins import DEFAULT_PLUGINS, DISABLE_ENV, TRACE_ENV
+from ki_network.plugin.manager import DEFAULT_PLUGINS, DISABLE_ENV, TRACE_ENV
 from ki_network.testing import (
     TINY,
     bare_plugin_manager,

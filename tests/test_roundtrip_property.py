@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ki_network import load
+from ki_network.datadir.save import save
 from ki_network.network import Network
-from ki_network.save import save
 from ki_network.testing import bare_plugin_manager
 
 PM = bare_plugin_manager()

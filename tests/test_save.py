@@ -11,8 +11,8 @@ import pluggy
 import pytest
 
 from ki_network import Text, load
+from ki_network.datadir.save import save
 from ki_network.model import Visibility
-from ki_network.save import save
 
 NETWORK = "name: Hand-written  # edited by the KI\ntimezone: Europe/Berlin\n"
 

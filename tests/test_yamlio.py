@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ki_network.datadir.yamlio import Items, Record, atomic_write, parse_yaml, read_yaml
 from ki_network.errors import Origin
-from ki_network.yamlio import Items, Record, atomic_write, parse_yaml, read_yaml
 
 TEXT = """\
 # comment

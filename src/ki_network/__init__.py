@@ -7,15 +7,15 @@
 """
 
 from . import testing
-from .build import Decision
-from .config import NetworkConfig
+from .datadir.config import NetworkConfig
+from .datadir.load import load
 from .errors import DataError, Origin, PluginError, Problem
-from .loader import load
 from .model import (
     Actor,
     ActorKind,
     ClosedDay,
     Contact,
+    Decision,
     Event,
     EventStatus,
     Finding,
@@ -32,7 +32,7 @@ from .model import (
     Visibility,
 )
 from .network import Network
-from .plugins import Hooks, hookimpl, make_plugin_manager
+from .plugin.manager import Hooks, hookimpl, make_plugin_manager
 from .region import Region
 
 __all__ = [

@@ -1,9 +1,9 @@
 """The model: actors, offers, events, relations and what they are made of.
 
 Pure values (``attrs`` frozen classes), no I/O.  Objects are built from the data directory by
-:mod:`ki_network.build`, which also validates references; turning them back into records is
-:mod:`ki_network.serialize`.  Every object keeps the fields it did not understand in ``extra``,
-so nothing a person wrote is lost on the way through.
+:mod:`ki_network.datadir.build`, which also validates references; turning them back into
+records is :mod:`ki_network.datadir.serialize`.  Every object keeps the fields it did not
+understand in ``extra``, so nothing a person wrote is lost on the way through.
 
 >>> offer = Offer(id="cafe", title=Text.of({"de": "Sprachcafé", "en": "Language café"}),
 ...               provider="caritas")
@@ -374,3 +374,16 @@ class Finding:
 
 
 Item = Offer | Event
+
+
+@attrs.frozen
+class Decision:
+    """A person's verdict on a duplicate candidate: ``same`` or ``distinct``."""
+
+    a: str
+    b: str
+    verdict: str
+    note: str | None = None
+    by: str | None = None
+    on: date | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)

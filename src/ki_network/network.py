@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING
 import attrs
 import networkx as nx
 
-from .build import Built, Decision
-from .config import NetworkConfig
+from .datadir.build import Built
+from .datadir.config import NetworkConfig
 from .errors import Origin
 from .model import (
     Actor,
     ClosedDay,
     Contact,
+    Decision,
     Event,
     Municipality,
     Offer,
@@ -38,7 +39,7 @@ from .model import (
 from .region import Region
 
 if TYPE_CHECKING:
-    from .plugins import Hooks
+    from .plugin.manager import Hooks
 
 
 class Network:

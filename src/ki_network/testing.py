@@ -17,9 +17,9 @@ from typing import Any
 import pluggy
 import yaml
 
-from .loader import load
+from .datadir.load import load
 from .network import Network
-from .plugins import ENTRY_POINT_GROUP, make_plugin_manager
+from .plugin.manager import ENTRY_POINT_GROUP, make_plugin_manager
 
 TINY = {
     "network.yaml": {"name": "Tiny", "timezone": "Europe/Berlin", "language": "de"},

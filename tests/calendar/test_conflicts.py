@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ki_network import ClosedDay, Municipality, Severity, hookimpl, load
-from ki_network.calendar.conflicts import find_conflicts, normalise_location
+from ki_network.checks.conflicts import find_conflicts, normalise_location
 from ki_network.cli import main
 from ki_network.network import Network
 from ki_network.testing import bare_plugin_manager

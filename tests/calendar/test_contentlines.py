@@ -9,7 +9,12 @@ import icalendar
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ki_network.calendar.contentlines import fold, normalise_newlines, prop_line, to_component
+from ki_network.calendar.ics_export.contentlines import (
+    fold,
+    normalise_newlines,
+    prop_line,
+    to_component,
+)
 
 # any text a person may type: letters of every script, emoji, punctuation, line breaks
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x7f")

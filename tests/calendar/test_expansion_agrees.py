@@ -15,7 +15,7 @@ import recurring_ical_events
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ki_network.calendar.ics_export import export_calendar
+from ki_network.calendar.ics_export.writer import export_calendar
 from ki_network.calendar.occurrences import occurrences
 from ki_network.testing import tiny_network
 

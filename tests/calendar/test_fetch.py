@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ki_network.calendar.fetch import FetchError, fetch, normalise_url
+from ki_network.calendar.ics_import.fetch import FetchError, fetch, normalise_url
 
 FEED = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1@test\r\n"
         b"DTSTART:20260310T170000Z\r\nSUMMARY:Elternabend\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")

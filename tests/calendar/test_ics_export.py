@@ -18,9 +18,10 @@ import recurring_ical_events
 from click.testing import CliRunner
 
 from ki_network import hookimpl, load
-from ki_network.calendar.ics_export import export_calendar
+from ki_network.calendar.ics_export.vtimezone import vtimezone
+from ki_network.calendar.ics_export.writer import export_calendar
 from ki_network.calendar.occurrences import occurrences
-from ki_network.calendar.vtimezone import transitions, vtimezone
+from ki_network.calendar.zones import transitions
 from ki_network.cli import main
 from ki_network.network import Network
 from ki_network.testing import bare_plugin_manager
@@ -298,7 +299,7 @@ def test_a_time_edit_raises_that_sequence_and_changes_nothing_else(tmp_path: Pat
 def test_a_title_edit_moves_last_modified_but_not_sequence(tmp_path: Path) -> None:
     directory = _copy(tmp_path)
     net = _load(directory)
-    from ki_network.calendar.state import CalendarState
+    from ki_network.calendar.ics_export.state import CalendarState
 
     state = CalendarState()
     first = _vevents(export_calendar(net, state=state, now=datetime(2026, 1, 1, tzinfo=UTC)).data)
@@ -429,7 +430,7 @@ def test_text_with_ical_syntax_round_trips_unchanged(tmp_path: Path) -> None:
     (arabic,) = [c for c in components if c["uid"] == "offer-elterncafe@ki-test.example"]
     assert arabic["categories"] == ["Schule"]
     # and through our own importer: the whole round trip, data → feed → data
-    from ki_network.calendar.importer import read_ics
+    from ki_network.calendar.ics_import.reader import read_ics
 
     feed = read_ics(out.read_bytes(), actor="verein")
     assert not feed.skipped
@@ -448,7 +449,7 @@ def test_the_example_network_exports_cleanly_and_ical_js_agrees(tmp_path: Path,
                                                                  audience: str) -> None:
     if not (EXAMPLE / "network.yaml").exists():
         pytest.skip(f"the example network {EXAMPLE} is not there")
-    from ki_network.plugins import make_plugin_manager
+    from ki_network.plugin.manager import make_plugin_manager
 
     pm = make_plugin_manager()
     if pm.get_plugin("oberberg") is None:

@@ -12,8 +12,8 @@ from dateutil.rrule import rruleset, rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ki_network.build import ID_PATTERN, parse_time
-from ki_network.calendar.importer import ImportedFeed, event_id, read_ics, unfold
+from ki_network.calendar.ics_import.reader import ImportedFeed, event_id, read_ics, unfold
+from ki_network.datadir.build import ID_PATTERN, parse_time
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

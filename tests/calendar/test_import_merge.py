@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from ki_network import EventStatus, load
-from ki_network.calendar.import_merge import MergeError, fingerprint, merge_into
-from ki_network.calendar.importer import read_ics
+from ki_network.calendar.ics_import.merge import MergeError, fingerprint, merge_into
+from ki_network.calendar.ics_import.reader import read_ics
 from ki_network.testing import bare_plugin_manager, write_network
 
 EVENTS_YAML = """\

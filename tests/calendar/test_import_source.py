@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from ki_network import DataError, Visibility, load
-from ki_network.calendar.import_merge import merge_into
-from ki_network.calendar.importer import read_ics
+from ki_network.calendar.ics_import.merge import merge_into
+from ki_network.calendar.ics_import.reader import read_ics
 from ki_network.testing import TINY, bare_plugin_manager, write_network
 
 FEED = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
@@ -122,7 +122,7 @@ def test_the_source_is_a_default_plugin() -> None:
 
 
 def test_imported_transparent_event_does_not_block_time(tmp_path: Path) -> None:
-    from ki_network.calendar.occurrences import is_transparent
+    from ki_network.calendar.series import is_transparent
 
     write_network(tmp_path, actors=actors("feeds/caritas.ics"))
     (tmp_path / "feeds").mkdir()

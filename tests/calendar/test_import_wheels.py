@@ -21,8 +21,8 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from ki_network.build import ID_PATTERN
-from ki_network.calendar.importer import read_ics
+from ki_network.calendar.ics_import.reader import read_ics
+from ki_network.datadir.build import ID_PATTERN
 
 ROOTS = [Path(icalendar.__file__).parent, Path(recurring_ical_events.__file__).parent]
 FILES = sorted(path for root in ROOTS for path in root.rglob("*.ics"))
@@ -80,8 +80,8 @@ def test_all_imported_events_together_make_a_network_that_loads(tmp_path: Path) 
     from datetime import date
 
     from ki_network import load
-    from ki_network.calendar.import_merge import merge
-    from ki_network.save import json_default
+    from ki_network.calendar.ics_import.merge import merge
+    from ki_network.datadir.save import json_default
     from ki_network.testing import bare_plugin_manager, write_network
 
     write_network(tmp_path)

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ki_network.calendar.occurrences import Occurrence, occurrences, series_zone
+from ki_network.calendar.occurrences import occurrences
+from ki_network.calendar.series import Occurrence
+from ki_network.calendar.zones import series_zone
 from ki_network.model import EventStatus
 from ki_network.network import Network
 from ki_network.testing import tiny_network
@@ -198,7 +200,7 @@ def test_window_bounds_may_be_dates_local_or_aware_times(window: tuple[Any, Any]
                                   "Asia/Kolkata", "Etc/GMT-3"])
 def test_fast_utc_conversion_equals_zoneinfo_also_at_skipped_and_repeated_times(
         name: str) -> None:
-    from ki_network.calendar.occurrences import _ToUTC, to_utc
+    from ki_network.calendar.zones import _ToUTC, to_utc
 
     zone = ZoneInfo(name)
     convert = _ToUTC(zone, 2024, 2028)

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from ki_network import Network, Offer, Schedule, hookimpl, load
-from ki_network.contracts import DuplicateSignal
 from ki_network.duplicates import (
     BUILTIN_SIGNALS,
     DuplicateIndex,
@@ -27,7 +26,8 @@ from ki_network.duplicates import (
     schedule_slot,
 )
 from ki_network.duplicates.blocking import window_pairs
-from ki_network.duplicates.engine import Pair
+from ki_network.duplicates.report import Pair
+from ki_network.plugin.contracts import DuplicateSignal
 from ki_network.testing import TINY, bare_plugin_manager, write_network
 
 GM = "05374012"

@@ -28,9 +28,9 @@ from ki_network import (
     Topic,
     hookimpl,
 )
+from ki_network.datadir.records import RecordSet
+from ki_network.datadir.yamlio import Record, atomic_write
 from ki_network.errors import Origin
-from ki_network.records import RecordSet
-from ki_network.yamlio import Record, atomic_write
 
 REGION = "everywhere"
 EVERYTOWN = Municipality("09999001", "Everytown", 1000, ("de", "eo"))

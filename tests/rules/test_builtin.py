@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from ki_network import load
+from ki_network.checks import BUILTIN_RULES, RuleContext, run_rules
 from ki_network.model import Finding, Severity
 from ki_network.network import Network
-from ki_network.rules import BUILTIN_RULES, RuleContext, run_rules
 from ki_network.testing import bare_plugin_manager, write_network
 
 TODAY = date(2026, 3, 2)

@@ -127,7 +127,7 @@ def test_a_plugin_rule_that_raises(tmp_path: Path) -> None:
 
     entry_point_plugin(tmp_path / "site", "kaputt", """
         from ki_network.model import Severity
-        from ki_network.plugins import hookimpl
+        from ki_network.plugin.manager import hookimpl
 
         class Kaputt:
             id = "kaputt.rule"

@@ -11,16 +11,16 @@ import attrs
 import pytest
 
 from ki_network import load
-from ki_network.contracts import Rule
-from ki_network.model import Finding, Severity
-from ki_network.plugins import hookimpl
-from ki_network.rules import (
+from ki_network.checks import (
     BUILTIN_RULES,
     RULE_FAILED,
     RuleContext,
     run_rules,
     validate_rule_settings,
 )
+from ki_network.model import Finding, Severity
+from ki_network.plugin.contracts import Rule
+from ki_network.plugin.manager import hookimpl
 from ki_network.testing import TINY, bare_plugin_manager, write_network
 
 TODAY = date(2026, 3, 2)

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from ki_network.checks import run_rules, worker
 from ki_network.network import Network
-from ki_network.rules import run_rules, worker
 from ki_network.testing import tiny_network
 
 pytestmark = pytest.mark.skipif(not worker.available(), reason="fork is not available here")
@@ -76,8 +76,8 @@ def test_a_rule_failing_in_the_worker_is_reported_with_its_id(
         net: Network, monkeypatch: pytest.MonkeyPatch) -> None:
     import attrs
 
+    from ki_network.checks import BUILTIN_RULES
     from ki_network.model import Finding, Severity
-    from ki_network.rules import BUILTIN_RULES
 
     @attrs.frozen
     class Broken:

@@ -5,26 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..config import NetworkConfig
+from ..datadir.config import NetworkConfig
+from ..datadir.records import KINDS, SUFFIXES, RecordSet, list_file
+from ..datadir.yamlio import Items, Record, read_yaml
 from ..errors import Origin, Problem
-from ..plugins import hookimpl
-from ..records import KINDS, RecordSet
-from ..yamlio import Items, Record, read_yaml
+from ..plugin.manager import hookimpl
 
 #: Kinds whose file must exist; the others are optional.
 REQUIRED = ("actors",)
-
-
-SUFFIXES = (".yaml", ".yml", ".jsonl")
-
-
-def list_file(directory: Path, kind: str) -> Path | None:
-    """The file holding ``kind`` records, YAML preferred; ``None`` when there is none."""
-    for suffix in SUFFIXES:
-        candidate = directory / f"{kind}{suffix}"
-        if candidate.exists():
-            return candidate
-    return None
 
 
 @hookimpl(tryfirst=True)

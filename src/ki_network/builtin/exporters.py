@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..plugins import hookimpl
-from ..records import KINDS
-from ..save import json_default
-from ..serialize import records_of
-from ..yamlio import atomic_write
+from ..datadir.records import KINDS
+from ..datadir.save import json_default
+from ..datadir.serialize import records_of
+from ..datadir.yamlio import atomic_write
+from ..plugin.manager import hookimpl
 
 if TYPE_CHECKING:
-    from ..contracts import Exporter
     from ..network import Network
+    from ..plugin.contracts import Exporter
 
 
 @attrs.frozen

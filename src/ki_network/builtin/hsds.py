@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..datadir.yamlio import atomic_write
 from ..model import Actor, Contact, Offer, Schedule
-from ..plugins import hookimpl
-from ..yamlio import atomic_write
+from ..plugin.manager import hookimpl
 
 if TYPE_CHECKING:
-    from ..contracts import Exporter
     from ..network import Network
+    from ..plugin.contracts import Exporter
 
 _RRULE_FIELDS = {"FREQ": "freq", "INTERVAL": "interval", "BYDAY": "byday", "WKST": "wkst",
                  "COUNT": "count", "BYMONTHDAY": "bymonthday"}

@@ -20,15 +20,15 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ..build import ID_PATTERN
-from ..calendar.fetch import CACHE_DIR, FetchError, fetch, is_url
-from ..calendar.importer import read_ics
-from ..config import NetworkConfig
+from ..calendar.ics_import.fetch import CACHE_DIR, FetchError, fetch, is_url
+from ..calendar.ics_import.reader import read_ics
+from ..datadir.build import ID_PATTERN
+from ..datadir.config import NetworkConfig
+from ..datadir.records import RecordSet
+from ..datadir.yamlio import Record
 from ..errors import Problem
 from ..model import Visibility
-from ..plugins import hookimpl
-from ..records import RecordSet
-from ..yamlio import Record
+from ..plugin.manager import hookimpl
 
 logger = logging.getLogger("ki_network.ics")
 

@@ -10,7 +10,7 @@ from functools import cache
 from importlib.resources import files
 
 from ..model import TargetGroup, Text, Topic
-from ..plugins import hookimpl
+from ..plugin.manager import hookimpl
 
 
 @cache

@@ -1,25 +1,26 @@
-"""Shared calendars: importing partner feeds, expanding occurrences, exporting joint calendars.
+"""Shared calendars: the series of offers and events and their occurrences (this package's
+core), partner feeds in (:mod:`.ics_import`) and joint calendars out (:mod:`.ics_export`).
 
-Each concept lives in its own module of this package; the names below are re-exported so
-that ``from ki_network.calendar import ...`` keeps working when a module is split.
+Schedule conflicts are a check: :func:`ki_network.checks.find_conflicts`.
 """
 
-from .conflicts import find_conflicts
-from .fetch import FetchError, fetch
-from .ics_export import export_calendar
-from .import_merge import MergeReport, merge_into
-from .importer import ImportedFeed, read_ics
-from .occurrences import Occurrence, occurrences
+from .ics_export import CalendarExport, CalendarState, export_calendar, select, split
+from .ics_import import FetchError, ImportedFeed, MergeReport, fetch, merge_into, read_ics
+from .occurrences import occurrences
+from .series import Occurrence
 
 __all__ = [
+    "CalendarExport",
+    "CalendarState",
     "FetchError",
     "ImportedFeed",
     "MergeReport",
     "Occurrence",
     "export_calendar",
     "fetch",
-    "find_conflicts",
     "merge_into",
     "occurrences",
     "read_ics",
+    "select",
+    "split",
 ]

@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
+from ..datadir.load import load
 from ..errors import DataError, PluginError
-from ..loader import load
+from ..locale import LANGUAGES
 from ..network import Network
 
 
@@ -109,3 +110,12 @@ class _LoadingBar:
 def command(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
     """Register a command on :data:`main`."""
     return main.command(name, **kwargs)
+
+
+lang_option = click.option(
+    "--lang", type=click.Choice(sorted(LANGUAGES)), default=None,
+    help="Language of the texts [default: the network's language, else en].")
+
+today_option = click.option(
+    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    help="Take this day (YYYY-MM-DD) as today: reproducible runs, or a look ahead.")

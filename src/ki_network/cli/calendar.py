@@ -8,13 +8,14 @@ from pathlib import Path
 
 import click
 
-from ..calendar.conflicts import find_conflicts
-from ..calendar.ics_export import export_calendar, select, split
-from ..calendar.state import STATE_FILE, CalendarState
+from ..calendar.ics_export.selection import select, split
+from ..calendar.ics_export.state import STATE_FILE, CalendarState
+from ..calendar.ics_export.writer import export_calendar
+from ..checks.conflicts import find_conflicts
+from ..datadir.yamlio import atomic_write
 from ..model import Severity
 from ..network import Network
 from ..region import did_you_mean
-from ..yamlio import atomic_write
 from ._common import (
     audience_option,
     command,

@@ -6,21 +6,20 @@ from datetime import date
 
 import click
 
-from ..locale import LANGUAGES, supported, translator
+from ..checks import CheckResult, run_rules, validate_rule_settings
+from ..locale import supported, translator
 from ..model import Severity
-from ..rules import CheckResult, run_rules, validate_rule_settings
-from ._common import command, directory_argument, echo_json, format_option, load_network
+from ._common import (
+    command,
+    directory_argument,
+    echo_json,
+    format_option,
+    lang_option,
+    load_network,
+    today_option,
+)
 
 FAIL_ON = ("info", "warning", "error", "never")
-
-lang_option = click.option(
-    "--lang", type=click.Choice(sorted(LANGUAGES)), default=None,
-    help="Language of the texts [default: the network's language, else en].")
-
-today_option = click.option(
-    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-    help="Take this day (YYYY-MM-DD) as today: reproducible runs, or a look ahead.")
-
 
 @command("check")
 @directory_argument

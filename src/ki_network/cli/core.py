@@ -9,10 +9,10 @@ import click
 import networkx as nx
 
 from .. import analysis
+from ..datadir.load import read_config
+from ..datadir.yamlio import atomic_write
 from ..errors import DataError
-from ..loader import read_config
-from ..plugins import Hooks, make_plugin_manager
-from ..yamlio import atomic_write
+from ..plugin.manager import Hooks, make_plugin_manager
 from ._common import (
     audience_option,
     command,

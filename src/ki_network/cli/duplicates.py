@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..duplicates import DuplicateReport, find_duplicates, record_decision
+from ..datadir import record_decision
+from ..duplicates import DuplicateReport, find_duplicates
 from ._common import command, directory_argument, echo_json, format_option, load_network
 
 

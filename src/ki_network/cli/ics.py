@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 
-from ..calendar.fetch import CACHE_DIR, MAX_BYTES, TIMEOUT, FetchError, fetch, is_url
-from ..calendar.import_merge import MergeError, MergeReport, merge_into
-from ..calendar.importer import ImportedFeed, read_ics
+from ..calendar.ics_import.fetch import CACHE_DIR, MAX_BYTES, TIMEOUT, FetchError, fetch, is_url
+from ..calendar.ics_import.merge import MergeError, MergeReport, merge_into
+from ..calendar.ics_import.reader import ImportedFeed, read_ics
+from ..datadir.load import load
 from ..errors import DataError
-from ..loader import load
-from ..plugins import make_plugin_manager
+from ..plugin.manager import make_plugin_manager
 from ..region import did_you_mean
 from ._common import directory_argument, echo_json, format_option, main
 

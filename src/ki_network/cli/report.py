@@ -6,11 +6,17 @@ from pathlib import Path
 
 import click
 
+from ..checks import validate_rule_settings
+from ..datadir.yamlio import atomic_write
 from ..report import render_report
-from ..rules import validate_rule_settings
-from ..yamlio import atomic_write
-from ._common import audience_option, command, directory_argument, load_network
-from .check import lang_option, today_option
+from ._common import (
+    audience_option,
+    command,
+    directory_argument,
+    lang_option,
+    load_network,
+    today_option,
+)
 
 
 @command("report")

@@ -9,22 +9,13 @@ See ``docs/duplicates.md``.
 """
 
 from .blocking import Blocking, candidate_pairs
-from .decisions import record_decision
-from .engine import (
-    BANDS,
-    DuplicateIndex,
-    DuplicateReport,
-    Matcher,
-    Pair,
-    Thresholds,
-    apply_decisions,
-    clusters_of,
-    find_duplicates,
-    match_offer,
-)
+from .engine import find_duplicates
 from .features import Features, OfferKey, Vocab, offer_key, schedule_slot
 from .findings import DUPLICATE_RULE, OVERLAP_RULE, duplicate_findings
+from .index import DuplicateIndex, match_offer
 from .normalize import normalize_address, normalize_text, phone_e164, tokens
+from .report import BANDS, DuplicateReport, Pair, apply_decisions, clusters_of
+from .scoring import Matcher, Thresholds
 from .signals import BUILTIN_SIGNALS, VETOES, BuiltinSignal, Veto
 
 __all__ = [
@@ -54,7 +45,6 @@ __all__ = [
     "normalize_text",
     "offer_key",
     "phone_e164",
-    "record_decision",
     "schedule_slot",
     "tokens",
 ]

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..model import Finding, Severity
-from .engine import DuplicateReport, Pair, find_duplicates
+from .engine import find_duplicates
+from .report import DuplicateReport, Pair
 
 if TYPE_CHECKING:
     from ..network import Network

@@ -2,7 +2,7 @@
 
 Each signal scores many candidate pairs at once (``scores(features, ia, ib)``: one similarity in
 [0, 1] per pair, ``nan`` where it has nothing to say) and explains one pair in words a person can
-check (``explain``).  Each also follows :class:`ki_network.contracts.DuplicateSignal`
+check (``explain``).  Each also follows :class:`ki_network.plugin.contracts.DuplicateSignal`
 (``compare(a, b, network)``), so it can be used on its own:
 
 >>> from ki_network.model import Offer
@@ -88,7 +88,7 @@ class BuiltinSignal:
     text: bool = False  # compares text: costly, so only for pairs that could make a band
 
     def compare(self, a: Offer, b: Offer, network: Network | None) -> tuple[float, str] | None:
-        """Score one pair (the :class:`~ki_network.contracts.DuplicateSignal` protocol)."""
+        """Score one pair (the :class:`~ki_network.plugin.contracts.DuplicateSignal` protocol)."""
         ancestors = network.topic_ancestors if network is not None else None
         vocab = Vocab()
         ka, kb = make_key(a, vocab, ancestors), make_key(b, vocab, ancestors)

@@ -37,6 +37,11 @@ def supported(language: str | None) -> str:
     return language if language in LANGUAGES else LANGUAGES[0]
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """Mark ``message`` for the catalogue without translating it here."""
+    return message
+
+
 @cache
 def translator(language: str) -> gettext.NullTranslations:
     """The catalogue for ``language`` (``gettext``/``ngettext``), English for unknown ones."""

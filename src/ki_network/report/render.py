@@ -16,11 +16,10 @@ from babel.dates import format_date, format_datetime
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..calendar.occurrences import occurrences
-from ..locale import supported, translator
+from ..checks import CheckResult, run_rules
+from ..checks.coverage import coverage, municipalities_of
+from ..locale import N_, supported, translator
 from ..model import Event, Offer, Severity, Visibility
-from ..rules import CheckResult, run_rules
-from ..rules.coverage import coverage, municipalities_of
-from ..rules.engine import N_
 from . import plots
 
 if TYPE_CHECKING:

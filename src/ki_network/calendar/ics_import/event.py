@@ -1,0 +1,396 @@
+"""One VEVENT (as parsed by icalendar) to one event record: the field mapping and the times.
+
+See ``docs/calendar-import.md`` for the mapping table.  Problems that make the event
+unusable raise :class:`SkipEvent`; everything repaired is appended to ``notes``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+import icalendar
+
+from ...datadir.serialize import time_text
+from ...model import DateOrDateTime, Visibility
+
+NO_TITLE = "(no title)"
+
+_STATUS = {"CONFIRMED": None, "TENTATIVE": "tentative", "CANCELLED": "cancelled"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SLUG_JUNK = re.compile(r"[^a-z0-9._-]+")
+_OUTLOOK_DISPLAY = re.compile(r"^\(UTC[^)]*\)\s*(.+)$")
+
+
+class SkipEvent(Exception):  # noqa: N818 - a control-flow signal, not an error to report upwards
+    """Raised inside the conversion of one event: it cannot be imported, for this reason."""
+
+
+
+# --------------------------------------------------------------------------------------------
+# Ids
+# --------------------------------------------------------------------------------------------
+
+
+def event_id(actor: str, uid: str, recurrence_id: DateOrDateTime | None = None) -> str:
+    """A stable id for the event ``uid`` (one occurrence of it, with ``recurrence_id``) of
+    ``actor``, valid as a record id.
+
+    A UID that is already a short lower-case slug is used as it is; any other gets a readable
+    prefix and a hash of the full UID, because slugging alone would merge UIDs that differ
+    only in case or punctuation.
+
+    >>> event_id("caritas", "sprachcafe-1")
+    'caritas-sprachcafe-1'
+    >>> event_id("caritas", "040000008200E00074C5B7101A82E008")
+    'caritas-040000008200e00074c5b7101a82e008-1f9af35b6b'
+    >>> event_id("caritas", "sprachcafe-1", datetime(2026, 3, 10, 18, 0))
+    'caritas-sprachcafe-1-r20260310t1800'
+    """
+    slug = _SLUG_JUNK.sub("-", uid.lower()).strip("-._")
+    if slug != uid or len(slug) > 40 or not slug:
+        digest = hashlib.sha256(uid.encode("utf-8")).hexdigest()[:10]
+        slug = f"{slug[:32].strip('-._')}-{digest}" if slug[:32].strip("-._") else digest
+    ident = f"{actor}-{slug}"
+    if recurrence_id is not None:
+        stamp = (recurrence_id.strftime("%Y%m%dt%H%M") if isinstance(recurrence_id, datetime)
+                 else recurrence_id.strftime("%Y%m%d"))
+        ident += f"-r{stamp}"
+    return ident
+
+
+# --------------------------------------------------------------------------------------------
+# One event
+# --------------------------------------------------------------------------------------------
+
+
+def one(event: Any, name: str, notes: list[str]) -> Any:
+    """The value of property ``name``; the first one, with a note, if it occurs several times."""
+    value = event.get(name)
+    if isinstance(value, list):
+        if len(value) > 1:
+            notes.append(f"{name} given {len(value)} times: the first is used")
+        value = value[0] if value else None
+    return value
+
+
+#: icalendar 7 keeps an unparsable value as ``vBroken`` instead of failing the component.
+_BROKEN: Any = getattr(icalendar.prop, "vBroken", ())
+
+
+def _broken(value: Any) -> bool:
+    return isinstance(value, _BROKEN)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    cleaned = _CONTROL.sub("", str(value)).strip()
+    return cleaned or None
+
+
+def convert(event: Any, actor: str, tz: ZoneInfo, visibility: Visibility,
+             notes: list[str]) -> dict[str, Any]:
+    uid = _text(one(event, "UID", notes))
+    title = _text(one(event, "SUMMARY", notes))
+    start_prop = one(event, "DTSTART", notes)
+    if start_prop is None:
+        raise SkipEvent("no DTSTART: an event needs a start")
+    if _broken(start_prop):
+        raise SkipEvent(f"DTSTART cannot be read: {start_prop!s}")
+    raw_start = _zoned(start_prop.dt, start_prop.params, notes, "DTSTART")
+    if not isinstance(raw_start, date):
+        raise SkipEvent(f"DTSTART is not a date or a date and time: {start_prop.to_ical()!r}")
+    start = _local(raw_start, tz)
+    record: dict[str, Any] = {}
+    if not title:
+        notes.append(f"no SUMMARY: titled {NO_TITLE!r}")
+    record["title"] = title or NO_TITLE
+    if description := _text(one(event, "DESCRIPTION", notes)):
+        record["description"] = description
+    record["organisers"] = [actor]
+    record["start"] = time_text(start)
+    if (end := _end(event, raw_start, start, tz, notes)) is not None:
+        record["end"] = time_text(end)
+    record.update(_recurrence(event, start, tz, notes))
+    record.update(_place(event, notes))
+    status = str(one(event, "STATUS", notes) or "CONFIRMED").strip().upper()
+    if status not in _STATUS:
+        notes.append(f"STATUS {status!r} is not one of an event's; taken as CONFIRMED")
+    elif _STATUS[status]:
+        record["status"] = _STATUS[status]
+    record.update(_visibility(event, visibility, notes))
+    if uid:
+        record["uid"] = uid
+    else:
+        notes.append("no UID: the id is made from start and title, and a re-import matches "
+                     "by start and title")
+    recurrence_id = _recurrence_id(event, start, tz, notes)
+    if recurrence_id is not None:
+        record["recurrence_id"] = time_text(recurrence_id[0])
+        if recurrence_id[1]:
+            record["this_and_future"] = True
+    key = uid or f"no-uid:{record['start']}:{record['title']}"
+    record = {"id": event_id(actor, key, recurrence_id[0] if recurrence_id else None), **record}
+    record.update(_extra(event, raw_start, tz, notes))
+    return record
+
+
+def _end(event: Any, raw_start: date, start: DateOrDateTime, tz: ZoneInfo,
+         notes: list[str]) -> DateOrDateTime | None:
+    end_prop = one(event, "DTEND", notes)
+    duration = one(event, "DURATION", notes)
+    raw_end: Any = None
+    if end_prop is not None and not _broken(end_prop):
+        raw_end = _zoned(end_prop.dt, end_prop.params, notes, "DTEND")
+    elif duration is not None and not _broken(duration) and isinstance(duration.dt, timedelta):
+        raw_end = _plus(raw_start, duration.dt)
+    elif end_prop is not None or duration is not None:
+        notes.append("DTEND/DURATION cannot be read: imported without an end")
+        return None
+    if raw_end is None:
+        return None
+    if not isinstance(raw_end, date) or isinstance(raw_end, datetime) != isinstance(
+            raw_start, datetime):
+        notes.append("DTEND is not of the same type as DTSTART: imported without an end")
+        return None
+    end = _local(raw_end, tz)
+    if sortable(end) <= sortable(start):
+        if end != start:
+            notes.append(f"the end {time_text(end)} is before the start: imported without an end")
+        return None
+    return end
+
+
+def _plus(start: date, duration: timedelta) -> date:
+    """``start`` + ``duration`` as RFC 5545 means it: days on the calendar (wall-clock), hours
+    and less as elapsed time — so PT2H across the end of summer time is two real hours.
+
+    >>> berlin = ZoneInfo("Europe/Berlin")
+    >>> _plus(datetime(2026, 10, 25, 1, 30, tzinfo=berlin), timedelta(hours=2)).isoformat()
+    '2026-10-25T02:30:00+01:00'
+    """
+    if not isinstance(start, datetime) or start.tzinfo is None:
+        return start + duration
+    wall = start + timedelta(days=duration.days)
+    exact = timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
+    return (wall.astimezone(UTC) + exact).astimezone(start.tzinfo)
+
+
+def _recurrence(event: Any, start: DateOrDateTime, tz: ZoneInfo,
+                notes: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    rules = event.get("RRULE")
+    rules = rules if isinstance(rules, list) else [rules] if rules is not None else []
+    if rules:
+        rule = rules[0]
+        if _broken(rule):
+            raise SkipEvent(f"RRULE cannot be read: {rule!s}")
+        if len(rules) > 1:
+            dropped = "; ".join(r.to_ical().decode() for r in rules[1:] if not _broken(r))
+            notes.append(f"{len(rules)} RRULEs: only the first is imported (dropped: {dropped})")
+        parts = dict(rule)
+        until = parts.pop("UNTIL", None)
+        local_until: DateOrDateTime | None = None
+        if until:
+            value = until[0]
+            if isinstance(value, datetime) and value.tzinfo is None and isinstance(
+                    start, datetime) and _is_zoned(event):
+                value = value.replace(tzinfo=ZoneInfo("UTC"))  # RFC 5545: UNTIL is UTC then
+            local_until = _same_kind_as_until(_local(value, tz), start)
+        recur: Any = icalendar.vRecur(parts)
+        text = recur.to_ical().decode()
+        if not parts and not until:
+            notes.append("empty RRULE ignored: a single event")
+        elif "FREQ=" not in text.upper():
+            raise SkipEvent(f"RRULE without FREQ: {rule.to_ical().decode()!r}")
+        elif local_until is not None and sortable(local_until) < sortable(start):
+            # RFC 5545: DTSTART is always the first occurrence, even when UNTIL is earlier.
+            notes.append(f"UNTIL {time_text(local_until)} is before DTSTART: the series has "
+                         "only its first occurrence")
+        else:
+            out["rrule"] = text
+            if local_until is not None:
+                out["until"] = time_text(local_until)
+    for name, key in (("EXDATE", "exdates"), ("RDATE", "rdates")):
+        values = _date_list(event, name, start, tz, notes)
+        if values:
+            out[key] = [time_text(v) for v in values]
+    return out
+
+
+def _same_kind_as_until(value: DateOrDateTime, start: DateOrDateTime) -> DateOrDateTime:
+    # A date-only UNTIL with a timed start (Google) means "through that day": kept as a date.
+    if not isinstance(start, datetime) and isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def _is_zoned(event: Any) -> bool:
+    start = event.get("DTSTART")
+    return bool(start is not None and getattr(start.dt, "tzinfo", None) is not None)
+
+
+def _date_list(event: Any, name: str, start: DateOrDateTime, tz: ZoneInfo,
+               notes: list[str]) -> list[DateOrDateTime]:
+    lists = event.get(name)
+    lists = lists if isinstance(lists, list) else [lists] if lists is not None else []
+    values: list[DateOrDateTime] = []
+    for entry in lists:
+        if _broken(entry):
+            notes.append(f"{name} cannot be read and is left out: {entry!s}")
+            continue
+        for item in entry.dts:
+            value = item.dt
+            if isinstance(value, tuple):  # a PERIOD: its start is the occurrence
+                value = value[0]
+            if not isinstance(value, date):
+                notes.append(f"{name} value {value!r} is not a date: left out")
+                continue
+            value = _zoned(value, entry.params, notes, name)
+            local = _local(value, tz)
+            if isinstance(start, datetime) and not isinstance(local, datetime):
+                local = datetime.combine(local, start.time())
+            elif not isinstance(start, datetime) and isinstance(local, datetime):
+                local = local.date()
+            if local not in values:
+                values.append(local)
+    return sorted(values, key=sortable)
+
+
+def _recurrence_id(event: Any, start: DateOrDateTime, tz: ZoneInfo,
+                   notes: list[str]) -> tuple[DateOrDateTime, bool] | None:
+    prop = one(event, "RECURRENCE-ID", notes)
+    if prop is None:
+        return None
+    if _broken(prop) or not isinstance(prop.dt, date):
+        raise SkipEvent(f"RECURRENCE-ID cannot be read: {prop!s}")
+    value = _local(_zoned(prop.dt, prop.params, notes, "RECURRENCE-ID"), tz)
+    if isinstance(start, datetime) and not isinstance(value, datetime):
+        value = datetime.combine(value, start.time())
+    elif not isinstance(start, datetime) and isinstance(value, datetime):
+        value = value.date()
+    this_and_future = str(prop.params.get("RANGE", "")).upper() == "THISANDFUTURE"
+    return value, this_and_future
+
+
+def _place(event: Any, notes: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if location := _text(one(event, "LOCATION", notes)):
+        out["location"] = location
+    geo = one(event, "GEO", notes)
+    if geo is not None:
+        try:
+            lat, lon = float(geo.latitude), float(geo.longitude)
+        except (AttributeError, TypeError, ValueError):  # icalendar's broken values are ValueErrors
+            notes.append(f"GEO cannot be read and is left out: {geo!s}")
+        else:
+            if -90 <= lat <= 90 and -180 <= lon <= 180:
+                out["geo"] = {"lat": lat, "lon": lon}
+            else:
+                notes.append(f"GEO {lat};{lon} is not on Earth and is left out")
+    if url := _text(one(event, "URL", notes)):
+        out["url"] = url
+    return out
+
+
+def _visibility(event: Any, default: Visibility, notes: list[str]) -> dict[str, Any]:
+    klass = str(one(event, "CLASS", notes) or "PUBLIC").strip().upper()
+    if klass == "PUBLIC":
+        visibility = default
+    else:
+        # RFC 5545: an unknown class is to be treated as PRIVATE.
+        if klass not in ("PRIVATE", "CONFIDENTIAL"):
+            notes.append(f"CLASS {klass!r} is unknown: treated as PRIVATE")
+        visibility = Visibility.INTERNAL
+    return {} if visibility is Visibility.PUBLIC else {"visibility": visibility.value}
+
+
+def _extra(event: Any, raw_start: date, tz: ZoneInfo, notes: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    categories: list[str] = []
+    entries = event.get("CATEGORIES")
+    for entry in entries if isinstance(entries, list) else [entries] if entries else []:
+        for value in getattr(entry, "cats", None) or [entry]:
+            text = _text(value)
+            if text and text not in categories:
+                categories.append(text)
+    if categories:
+        out["categories"] = categories
+    if str(one(event, "TRANSP", notes) or "").strip().upper() == "TRANSPARENT":
+        out["transp"] = "transparent"  # what occurrences and the export read
+    zone = getattr(raw_start, "tzinfo", None)
+    name = _zone_name(zone)
+    if name and name not in (tz.key, "UTC") and event.get("RRULE") is not None:
+        # The series repeats at the network's wall-clock time; where the source zone's
+        # daylight saving differs, its zone is kept so that it can be told.
+        out["tzid"] = name
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Times
+# --------------------------------------------------------------------------------------------
+
+
+def _zoned(value: Any, params: Mapping[str, Any], notes: list[str], name: str) -> Any:
+    """``value`` with the zone its TZID names, where icalendar could not resolve the TZID."""
+    tzid = params.get("TZID") if params else None
+    if not tzid or not isinstance(value, datetime) or value.tzinfo is not None:
+        return value
+    zone = _guess_zone(str(tzid))
+    if zone is None:
+        notes.append(f"{name}: unknown time zone {tzid!r} and no VTIMEZONE for it: "
+                     "taken as local time")
+        return value
+    notes.append(f"{name}: time zone {tzid!r} read as {zone.key}")
+    return value.replace(tzinfo=zone)
+
+
+@cache
+def _zones_by_city() -> dict[str, str]:
+    cities: dict[str, str] = {}
+    for key in sorted(available_timezones()):
+        if "/" in key and not key.startswith(("Etc/", "SystemV/", "US/")):
+            cities.setdefault(key.rsplit("/", 1)[1].replace("_", " ").casefold(), key)
+    return cities
+
+
+def _guess_zone(tzid: str) -> ZoneInfo | None:
+    """A zone for an Outlook display name like "(UTC+01:00) Amsterdam, Berlin, Bern, …".
+
+    >>> _guess_zone("(UTC+01:00) Amsterdam, Berlin, Bern, Rom, Stockholm, Wien")
+    zoneinfo.ZoneInfo(key='Europe/Amsterdam')
+    """
+    match = _OUTLOOK_DISPLAY.match(tzid.strip())
+    if not match:
+        return None
+    cities = _zones_by_city()
+    for city in re.split(r"[,;/]", match.group(1)):
+        key = cities.get(city.strip().casefold())
+        if key:
+            return ZoneInfo(key)
+    return None
+
+
+def _zone_name(zone: tzinfo | None) -> str | None:
+    if zone is None:
+        return None
+    key = getattr(zone, "key", None) or getattr(zone, "zone", None)
+    return str(key) if key else None
+
+
+def _local(value: date, tz: ZoneInfo) -> DateOrDateTime:
+    """Wall-clock time in the network's zone: aware times converted, floating ones kept."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(tz).replace(tzinfo=None)
+    return value
+
+
+def sortable(value: DateOrDateTime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())

@@ -1,0 +1,89 @@
+"""Saving a network back to its data directory without losing anything.
+
+YAML files are updated in place with ruamel.yaml's round-trip mode: records that did not
+change are not touched (their comments, quoting and order stay), changed records are updated
+key by key, new ones are appended and removed ones deleted.  JSON Lines files are rewritten.
+Every write is atomic.
+
+>>> import tempfile, pathlib
+>>> from ki_network.testing import tiny_network
+>>> net = tiny_network()
+>>> target = pathlib.Path(tempfile.mkdtemp())
+>>> save(net, target)
+>>> from ki_network import load
+>>> load(target, net.hooks.pm).offers == net.offers
+True"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .records import KINDS
+from .serialize import plain, records_of
+from .yamlio import atomic_write
+
+if TYPE_CHECKING:
+    from ..network import Network
+from .yamlwrite import update_yaml_list, write_yaml
+
+
+def save(network: Network, directory: str | Path | None = None,
+         kinds: Iterable[str] = KINDS) -> None:
+    """Write the network's records to ``directory`` (default: where it was loaded from).
+
+    Each kind goes to the file it was read from (``.yaml`` or ``.jsonl``), else to
+    ``<kind>.yaml``; a kind without records gets no new file.
+    """
+    target = Path(directory) if directory is not None else network.directory
+    if target is None:
+        raise ValueError("the network was not loaded from a directory; name one")
+    target.mkdir(parents=True, exist_ok=True)
+    if not (target / "network.yaml").exists():
+        write_yaml(target / "network.yaml", _config_record(network))
+    for kind in kinds:
+        source = network.record_files.get(kind)
+        path = target / (source.name if source is not None else f"{kind}.yaml")
+        records = records_of(network, kind)
+        if not records and not path.exists():
+            continue
+        write_records(path, kind, records)
+
+
+def _config_record(network: Network) -> dict[str, Any]:
+    config = network.config
+    record: dict[str, Any] = {"name": config.name, "timezone": config.timezone,
+                              "language": config.language, "id_namespace": config.id_namespace}
+    if config.region:
+        record["region"] = config.region
+    for key, value in (("main_languages", config.main_languages), ("rules", config.rules),
+                       ("plugins", config.plugins)):
+        if value:
+            record[key] = plain(value)
+    record.update(plain(config.extra))
+    return record
+
+
+def write_records(path: Path, kind: str, records: Sequence[Mapping[str, Any]]) -> None:
+    """Write ``records`` to ``path``: JSON Lines rewritten, YAML updated in place."""
+    if path.suffix == ".jsonl":
+        with atomic_write(path) as handle:
+            for record in records:
+                handle.write(json.dumps(plain(record), ensure_ascii=False, default=json_default))
+                handle.write("\n")
+    elif path.exists():
+        update_yaml_list(path, kind, records)
+    else:
+        write_yaml(path, [plain(r) for r in records])
+
+
+def json_default(value: Any) -> Any:
+    """``default=`` for :func:`json.dumps`: dates as ISO text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+

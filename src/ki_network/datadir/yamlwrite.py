@@ -1,0 +1,300 @@
+"""Writing YAML lists back with ruamel.yaml's round-trip mode: comments, order, spelling and
+untouched records kept byte for byte."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarfloat import ScalarFloat
+from ruamel.yaml.tokens import CommentToken
+
+from .serialize import DEFAULTS, plain, record_key
+from .yamlio import FLOAT_PATTERN, atomic_write
+
+#: Fields a record may leave out that the serializer always writes: a record that left them
+#: out is not changed by adding them.
+_IMPLIED: dict[str, dict[str, Any]] = {"actors": {"kind": "other"}}
+
+
+def roundtrip_yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap people's long lines
+    yaml.allow_unicode = True
+    yaml.representer.add_representer(ScalarFloat, _represent_float)
+    yaml.representer.add_representer(float, _represent_float)
+    return yaml
+
+
+def _represent_float(representer: RoundTripRepresenter, data: float) -> Any:
+    """A float as read (or as ruamel.yaml writes it), unless that would not read back as the
+    same float.
+
+    ruamel.yaml loses digits when it re-formats exponent notation it read
+    (``4.719563488800353e+16`` came back as ``4.719563488800352e+16``) and writes ``1e+300``,
+    which YAML 1.1 readers (and so :mod:`ki_network.datadir.yamlio`) take for text.  Then the
+    shortest exact form with a dot is written instead.
+    """
+    if isinstance(data, ScalarFloat):
+        node = representer.represent_scalar_float(data)
+    else:
+        node = representer.represent_float(data)
+    value = float(data)
+    if math.isfinite(value):
+        text = node.value
+        if not (FLOAT_PATTERN.match(text) and float(text) == value):
+            text = repr(value)
+            node.value = text.replace("e", ".0e", 1) if "." not in text else text
+    return node
+
+
+def dump_yaml(data: Any, path: Path | None, like: str = "") -> str | None:
+    """Dump ``data`` atomically, indenting lists the way the text ``like`` does.
+
+    Without ``path``, return the text instead.
+
+    ruamel.yaml has one dash offset for all levels; files written by people usually put the
+    top-level dashes in column 0 and nested ones two spaces in.  So nested lists are written
+    with the nested offset and the whole text is shifted to the top-level offset afterwards.
+    """
+    top = re.search(r"^( *)- ", like, flags=re.MULTILINE)
+    nested = re.search(r"^( *)[\w-]+:[ \t]*\n( *)- ", like, flags=re.MULTILINE)
+    top_offset = len(top.group(1)) if top else 0
+    offset = len(nested.group(2)) - len(nested.group(1)) if nested else 2
+    yaml = roundtrip_yaml()
+    yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
+    shift = offset - top_offset
+
+    def transform(text: str) -> str:
+        if shift <= 0:
+            return text
+        pad = " " * shift
+        return "".join(line.removeprefix(pad) for line in text.splitlines(keepends=True))
+
+    # ruamel.yaml puts a comment at the column it was read from; the shift would move it
+    # left, so it is written that much further right.
+    marks = _comment_marks(data) if shift > 0 else []
+    for mark in marks:
+        mark.column += shift
+    try:
+        if path is None:
+            buffer = io.StringIO()
+            yaml.dump(data, buffer, transform=transform)
+            return buffer.getvalue()
+        with atomic_write(path) as handle:
+            yaml.dump(data, handle, transform=transform)
+        return None
+    finally:
+        for mark in marks:
+            mark.column -= shift
+
+
+def _comment_marks(node: Any) -> list[Any]:
+    """The positions of all comments in a round-trip document (each once)."""
+    found: dict[int, Any] = {}
+
+    def tokens(value: Any) -> None:
+        if isinstance(value, list):
+            for entry in value:
+                tokens(entry)
+        elif isinstance(value, CommentToken) and value.start_mark is not None:
+            found.setdefault(id(value.start_mark), value.start_mark)
+
+    def walk(value: Any) -> None:
+        if isinstance(value, CommentedMap | CommentedSeq):
+            comments = getattr(value, "ca", None)
+            if comments is not None:
+                tokens(comments.comment)
+                tokens(list(comments.items.values()))
+                tokens(comments.end)
+            for child in value.values() if isinstance(value, CommentedMap) else value:
+                walk(child)
+
+    walk(node)
+    return [mark for mark in found.values() if hasattr(mark, "column")]
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    dump_yaml(data, path)
+
+
+def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]) -> None:
+    """Bring the YAML list in ``path`` in line with ``records``, keeping comments and order.
+
+    Records are matched by :func:`~ki_network.datadir.serialize.record_key` (with a running
+    count for keys that repeat).  The text of a record that did not change is kept byte for
+    byte (and a file in which nothing changed is not written at all); a changed record is
+    updated key by key and only it is written anew; removed records go with the comment lines
+    above them, new ones are appended.
+    """
+    text = path.read_text(encoding="utf-8-sig")
+    document = roundtrip_yaml().load(text)
+    if not isinstance(document, CommentedSeq):
+        document = CommentedSeq()
+    items = _keyed(kind, document)
+    wanted = dict(_keyed(kind, records))
+    implied = _IMPLIED.get(kind, {})
+    changed: set[str] = set()
+    for key, item in items:
+        if isinstance(item, CommentedMap) and key in wanted:
+            record = wanted[key]
+            if _update_map(item, {k: v for k, v in record.items()
+                                  if k in item or implied.get(k, _NOTHING) != v}):
+                changed.add(key)
+    present = {key for key, item in items if isinstance(item, CommentedMap)}
+    dropped = [key for key, item in items if key not in wanted or key not in present]
+    added = [key for key in wanted if key not in present]
+    if not (changed or dropped or added):
+        return
+    lines = text.splitlines(keepends=True)
+    spans = _item_spans(document, lines)
+    if spans is None:  # a flow-style list or positions unknown: write the whole list
+        for index in reversed(range(len(document))):
+            if items[index][0] in dropped:
+                del document[index]
+        document.extend(_to_yaml(plain(wanted[key])) for key in added)
+        dump_yaml(document, path, like=text)
+        return
+    out = lines[:spans[0][0]] if spans else list(lines)
+    for (key, item), (lead, start, end) in zip(items, spans, strict=True):
+        if key in dropped:
+            continue
+        out += lines[lead:start]
+        out += _render_item(item, text) if key in changed else lines[start:end]
+    if spans:
+        out += lines[spans[-1][2]:]
+    if added and out and not out[-1].endswith("\n"):
+        out[-1] += "\n"
+    for key in added:
+        out += _render_item(_to_yaml(plain(wanted[key])), text)
+    with atomic_write(path) as handle:
+        handle.write("".join(out))
+
+
+def _item_spans(document: CommentedSeq, lines: list[str]
+                ) -> list[tuple[int, int, int]] | None:
+    """For each item of the top-level list: (first line of the comments above it, first line,
+    end line), 0-based, end exclusive.  Blank and comment lines between two items belong to
+    the second."""
+    if document.fa.flow_style() or not document:
+        return None if document else []
+    try:
+        starts = [document.lc.item(index)[0] for index in range(len(document))]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    for index, position in enumerate(starts):
+        # the item's position is its first value; its dash may stand on a line of its own
+        line = position
+        while line > 0 and not lines[line].lstrip().startswith("-"):
+            line -= 1
+        starts[index] = line
+    if starts != sorted(starts) or len(set(starts)) != len(starts):
+        return None
+    spans = []
+    lead = starts[0]
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        while end > start + 1 and _blank_or_comment(lines[end - 1]):
+            end -= 1
+        spans.append((lead, start, end))
+        lead = end
+    return spans
+
+
+def _blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _render_item(item: Any, like: str) -> list[str]:
+    """The lines of one list item as the file ``like`` would write it, without the comment
+    lines after it (they belong to the next item and stay where they are)."""
+    rendered = dump_yaml(CommentedSeq([item]), None, like=like) or ""
+    lines = rendered.splitlines(keepends=True)
+    while len(lines) > 1 and _blank_or_comment(lines[-1]):
+        lines.pop()
+    return lines
+
+
+_NOTHING = object()
+
+
+def _keyed(kind: str, items: Sequence[Any]) -> list[tuple[str, Any]]:
+    counts: Counter[str] = Counter()
+    out = []
+    for item in items:
+        base = record_key(kind, item) if isinstance(item, Mapping) else f"<scalar {item!r}>"
+        counts[base] += 1
+        out.append((f"{base}#{counts[base]}", item))
+    return out
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equal as data, whatever the spelling (``2026-01-01`` text vs date, list vs flow)."""
+    return bool(canonical(old) == canonical(new))
+
+
+def canonical(value: Any) -> Any:
+    """A value as plain JSON-able data, whatever its spelling in a file.
+
+    Dates become ISO text, ruamel's quoted strings and containers plain ones, anything else
+    unknown its text; used to compare records and to hash them.
+    """
+    if isinstance(value, Mapping):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return str(value)  # ruamel's quoted strings are str subclasses
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    return str(value)
+
+
+def _update_map(old: CommentedMap, new: Mapping[str, Any]) -> bool:
+    """Make ``old`` say what ``new`` says, touching only what differs; True if it changed."""
+    changed = False
+    for key in [k for k in old if k not in new]:
+        if DEFAULTS.get(key) != old[key]:  # a spelt-out default means the same: keep it
+            del old[key]
+            changed = True
+    for key, value in new.items():
+        if key in old and _same(old[key], value):
+            continue
+        changed = True
+        if key in old and isinstance(old[key], CommentedMap) and isinstance(value, Mapping):
+            _update_map(old[key], value)
+        elif (key in old and isinstance(old[key], CommentedSeq) and isinstance(value, list)
+              and len(old[key]) == len(value)):
+            for index, entry in enumerate(value):
+                current = old[key][index]
+                if isinstance(current, CommentedMap) and isinstance(entry, Mapping):
+                    _update_map(current, entry)
+                elif not _same(current, entry):
+                    old[key][index] = _to_yaml(plain(entry))
+        else:
+            old[key] = _to_yaml(plain(value))
+    return changed
+
+
+def _to_yaml(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        result = CommentedMap()
+        for k, v in value.items():
+            result[k] = _to_yaml(v)
+        return result
+    if isinstance(value, list):
+        return CommentedSeq([_to_yaml(v) for v in value])
+    return value
