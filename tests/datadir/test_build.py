@@ -21,7 +21,7 @@ from ki_network import DataError, Municipality, hookimpl, load
 from ki_network.cli import main
 from ki_network.testing import bare_plugin_manager, write_network
 
-from .conftest import CliResult
+from ..conftest import CliResult
 
 
 @attrs.frozen
