@@ -44,6 +44,9 @@ PLANTED_OFFERS = [
                             "malteser-deutschtreff-ukraine-gummersbach"}),
 ]
 
+PLANTED_EXPIRED = {"ki-sprachcafe-2025-engelskirchen", "malteser-erstorientierungskurs-gummersbach",
+                   "ib-bewerbungswerkstatt-waldbroel"}
+
 
 def _found(findings: list[dict[str, Any]], rule: str, subjects: set[str]) -> bool:
     return any(f["rule"] == rule and set(f["subjects"]) == subjects for f in findings)
@@ -63,12 +66,13 @@ def test_check_finds_the_planted_problems_today(oberberg: Path,
     for rule, subjects in PLANTED_EVENTS + PLANTED_OFFERS:
         assert _found(findings, rule, subjects), f"{rule} about {sorted(subjects)} not found"
     assert not [f for f in findings if f["rule"] == "rule-failed"]
-    # the example is current: its offers run, only the three planted ones have expired
     expired = {f["subjects"][0] for f in findings if f["rule"] == "expired-offer"}
-    assert expired == {"ki-sprachcafe-2025-engelskirchen",
-                       "malteser-erstorientierungskurs-gummersbach",
-                       "ib-bewerbungswerkstatt-waldbroel"}
-    assert not [f for f in findings if f["rule"] == "stale-offer"]
+    assert expired >= PLANTED_EXPIRED
+    if date.today() < date(2027, 6, 1):
+        # the example is current: its offers run, only the planted ones have expired (from
+        # June 2027 on, the school year's offers end one by one, as they would)
+        assert expired == PLANTED_EXPIRED
+        assert not [f for f in findings if f["rule"] == "stale-offer"]
 
 
 def test_conflicts_finds_what_lies_ahead(oberberg: Path, cli: Callable[..., Any]) -> None:
