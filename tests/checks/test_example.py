@@ -2,7 +2,9 @@
 
 The planted problems are listed in ``examples/oberberg/README.md``; each is asserted here by
 rule id and subjects.  ``--today`` pins the day, so that the test means the same next year
-(the conflict rules look at the year of ``today``; the example's dates are in 2026).
+(the conflict rules look at the year of ``today``; the example covers the school year 2026/27,
+and its planted clashes are in 2027).  ``tests/test_example_current.py`` runs it with the real
+date.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import pytest
 
-TODAY = "2026-06-01"
+TODAY = "2027-01-11"  # a Monday in the school year 2026/27, after the Christmas holidays
 
 PLANTED = [
     ("duplicate-offer", {"caritas-sprachcafe-waldbroel", "ki-sprachcafe-frauen-waldbroel"}),
@@ -34,6 +36,8 @@ PLANTED = [
     ("suggested-introduction", {"ukrainische-gemeinschaft-engelskirchen",
                                 "willkommen-engelskirchen"}),
     ("expired-offer", {"ki-sprachcafe-2025-engelskirchen"}),
+    ("expired-offer", {"malteser-erstorientierungskurs-gummersbach"}),
+    ("expired-offer", {"ib-bewerbungswerkstatt-waldbroel"}),
     ("missing-location", {"sprachpaten-lesepaten-gummersbach"}),
 ]
 MORSBACH = "05374028"

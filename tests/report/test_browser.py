@@ -114,7 +114,7 @@ def test_screenshot(chromium: str, report: Path, tmp_path: Path) -> None:
 def test_example_network_report(chromium: str, oberberg: Path, tmp_path: Path,
                                 cli_module: Callable[..., Any]) -> None:
     output = tmp_path / "oberberg.html"
-    done = cli_module("report", oberberg, "-o", output, "--today", "2026-06-01")
+    done = cli_module("report", oberberg, "-o", output, "--today", "2027-01-11")
     assert done.code == 0, done.stderr
     dom, console = browse(chromium, tmp_path / "profile", "--dump-dom", output.as_uri())
     assert console == []

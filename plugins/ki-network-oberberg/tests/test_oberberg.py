@@ -222,6 +222,6 @@ def test_the_example_network_is_an_oberberg_network() -> None:
     assert summary["region"] == "oberberg"
     assert summary["counts"]["municipalities"] == 13
     net = load(EXAMPLE)
-    days = {(d.first, d.last, d.name) for d in net.closed_days(2026)}
-    assert (date(2026, 6, 4), date(2026, 6, 4), "Fronleichnam") in days
-    assert (date(2026, 7, 20), date(2026, 9, 1), "Sommerferien") in days
+    days = {(d.first, d.last, d.name) for d in net.closed_days(2027)}  # the example's school year
+    assert (date(2027, 5, 27), date(2027, 5, 27), "Fronleichnam") in days
+    assert (date(2027, 7, 19), date(2027, 8, 31), "Sommerferien") in days
