@@ -299,3 +299,13 @@ def test_a_decision_about_an_event_is_reported_not_dropped(tmp_path: Path) -> No
     net = load(write_network(tmp_path / "net", files), bare_plugin_manager())
     report = find_duplicates(net)
     assert report.notes == ("decision on cafe-gm / fest: not an offer pair, ignored",)
+
+
+def test_an_offer_with_several_slots_against_one_without_schedule(tmp_path: Path) -> None:
+    """Regression: ``max()`` of no slot pairs raised ValueError and failed both rules."""
+    two_slots = offer("a", schedule=[
+        {"start": "2026-01-13T09:30", "end": "2026-01-13T11:00", "rrule": "FREQ=WEEKLY;BYDAY=TU"},
+        {"start": "2026-01-15T09:30", "end": "2026-01-15T11:00", "rrule": "FREQ=WEEKLY;BYDAY=TH"}])
+    no_schedule = offer("b", schedule=None, provider="awo")
+    report = find_duplicates(network(tmp_path, [two_slots, no_schedule]))
+    assert all(p.reasons for p in report.pairs)  # scored without raising

@@ -303,7 +303,9 @@ def _schedule_scores(f: Features, ia: IntArray, ib: IntArray) -> FloatArray:
     for n in np.flatnonzero(f.multi_slot[ia] | f.multi_slot[ib]):
         ka, kb = f.keys[ia[n]], f.keys[ib[n]]
         if periods[n]:
-            scores[n] = max(slot_similarity(x, y) for x in ka.slots for y in kb.slots)
+            # an offer without a schedule has no slots; its score is made NaN just below
+            scores[n] = max((slot_similarity(x, y) for x in ka.slots for y in kb.slots),
+                            default=0.0)
     scores[~(f.days_from_schedule[ia] & f.days_from_schedule[ib])] = NAN
     return np.asarray(scores, dtype=np.float64)
 
