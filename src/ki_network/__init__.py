@@ -7,8 +7,8 @@
 """
 
 from . import testing
+from .datadir import load, save
 from .datadir.config import NetworkConfig
-from .datadir.load import load
 from .errors import DataError, Origin, PluginError, Problem
 from .model import (
     Actor,
@@ -66,5 +66,6 @@ __all__ = [
     "hookimpl",
     "load",
     "make_plugin_manager",
+    "save",
     "testing",
 ]

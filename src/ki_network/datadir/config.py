@@ -53,9 +53,6 @@ class NetworkConfig:
         value = self.plugins.get(name)
         return value if isinstance(value, Mapping) else {}
 
-    def plugin_disabled(self, name: str) -> bool:
-        return self.plugins.get(name) is False
-
     def rule_settings(self, rule_id: str) -> Mapping[str, Any]:
         value = self.rules.get(rule_id)
         if value is False:

@@ -73,10 +73,6 @@ def _text_scores(first: Any, second: Any, first_squashed: Any,
     return best
 
 
-def _pct(value: float) -> str:
-    return f"{round(value * 100)}%"
-
-
 @attrs.frozen
 class BuiltinSignal:
     """A built-in signal: vectorised ``scores``, a per-pair ``explain``, and ``compare``."""

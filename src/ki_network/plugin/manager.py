@@ -274,11 +274,6 @@ class Hooks:
         """Installed plugins that could not be loaded (the others work)."""
         return list(getattr(self.pm, "load_failures", []))
 
-    def unregister(self, name: str) -> None:
-        """Remove plugin ``name`` from the manager (for all users of it; see :meth:`without`)."""
-        if self.pm.get_plugin(name) is not None:
-            self.pm.unregister(name=name)
-
     # -- set-up ------------------------------------------------------------------------------
 
     def configure(self, config: NetworkConfig) -> None:
