@@ -13,20 +13,16 @@ import pytest
 
 from ki_network import Network, Offer, Schedule, hookimpl, load
 from ki_network.duplicates import (
-    BUILTIN_SIGNALS,
     DuplicateIndex,
-    Features,
-    Vocab,
-    candidate_pairs,
+    Pair,
     clusters_of,
     duplicate_findings,
     find_duplicates,
     match_offer,
-    offer_key,
-    schedule_slot,
 )
-from ki_network.duplicates.blocking import window_pairs
-from ki_network.duplicates.report import Pair
+from ki_network.duplicates.blocking import candidate_pairs, window_pairs
+from ki_network.duplicates.features import Features, Vocab, offer_key, schedule_slot
+from ki_network.duplicates.signals import BUILTIN_SIGNALS
 from ki_network.plugin.contracts import DuplicateSignal
 from ki_network.testing import TINY, bare_plugin_manager, write_network
 
