@@ -225,8 +225,7 @@ class Endpoints:
             return {"label": label, "note": note, "https": https,
                     "webcal": "webcal://" + https.split("://", 1)[1]}
 
-        used_places = {item.municipality for item in view.items() if item.municipality}
-        used_actors = {a for item in view.items() for a in item.actors}
+        used_places, used_actors = version.used(audience)
         municipalities = [feed(f"municipalities/{quote(m.name, safe='')}.ics", m.name)
                           for m in sorted(view.region.municipalities, key=lambda m: m.name)
                           if m.ags in used_places]

@@ -86,6 +86,7 @@ class Version:
         self.pending: dict[Hashable, asyncio.Future[Rendered]] = {}
         self._views: dict[Visibility, Network] = {}
         self._languages: dict[Visibility, frozenset[str]] = {}
+        self._used: dict[Visibility, tuple[frozenset[str], frozenset[str]]] = {}
         self._lock = threading.Lock()
 
     def view(self, audience: Visibility) -> Network:
@@ -97,6 +98,23 @@ class Version:
                 if found is None:
                     found = self._views[audience] = self.network.for_audience(audience)
         return found
+
+    def used(self, audience: Visibility) -> tuple[frozenset[str], frozenset[str]]:
+        """The municipalities (AGS) and actors that have anything in ``audience``'s calendar
+        (for the index page)."""
+        found = self._used.get(audience)
+        if found is None:
+            items = list(self.view(audience).items())
+            found = self._used[audience] = (
+                frozenset(i.municipality for i in items if i.municipality),
+                frozenset(a for i in items for a in i.actors))
+        return found
+
+    def prepare(self, audiences: tuple[Visibility, ...]) -> None:
+        """Make what requests of ``audiences`` need (in the loading thread, not per request)."""
+        for audience in audiences:
+            self.languages(audience)
+            self.used(audience)
 
     def languages(self, audience: Visibility) -> frozenset[str]:
         found = self._languages.get(audience)
@@ -178,7 +196,7 @@ class FeedStore:
             version = Version(previous.number + 1 if previous else 1, network,
                               signature=before, modified=modified, tokens=tokens,
                               cache_size=self.cache_size)
-            version.view(Visibility.PUBLIC)
+            version.prepare((Visibility.PUBLIC, *tokens.digests))
             if self.prerender is not None:
                 self.prerender(version)  # a render that fails keeps the old version too
             for problem in tokens.problems:
