@@ -324,3 +324,11 @@ def test_tokens_open_their_feeds_in_every_form(server: Server) -> None:
         assert response.status_code == 200
         assert response.headers["cache-control"].startswith("private")
         assert b"offer-servicestelle-antidiskriminierung-waldbroel@" in response.content
+
+
+def test_the_index_page_ignores_parameters_links_get_appended(server: Server) -> None:
+    response = _get(server, "/?utm_source=newsletter")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert _get(server, "/calendars/joint.ics?utm_source=newsletter").status_code == 400

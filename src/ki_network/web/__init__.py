@@ -14,13 +14,17 @@ application (Starlette) to mount inside a municipality's own application.  Needs
 ``/healthz``                              the served data version, and whether an edit failed
 ========================================  ==================================================
 
->>> import asyncio, httpx
->>> app = create_app("examples/oberberg", state=False, watch="off")
+>>> import asyncio, tempfile, httpx
+>>> from pathlib import Path
+>>> from ki_network.testing import bare_plugin_manager, write_network
+>>> directory = write_network(Path(tempfile.mkdtemp()) / "netz")  # the tiny test network
+>>> app = create_app(directory, plugin_manager=bare_plugin_manager(), state=False,
+...                  watch="off")
 >>> async def visit() -> list[httpx.Response]:
 ...     async with httpx.AsyncClient(transport=httpx.ASGITransport(app),
 ...                                  base_url="http://kalender.example") as client:
-...         feed = await client.get("/municipalities/Waldbröl.ics?target_group=parents")
-...         again = await client.get("/municipalities/Waldbröl.ics?target_group=parents",
+...         feed = await client.get("/municipalities/05374012.ics?target_group=newcomers")
+...         again = await client.get("/municipalities/05374012.ics?target_group=newcomers",
 ...                                  headers={"If-None-Match": feed.headers["ETag"]})
 ...         return [feed, again, await client.get("/calendars/joint.ics?topic=langauge")]
 >>> feed, again, wrong = asyncio.run(visit())

@@ -209,7 +209,8 @@ class Endpoints:
     async def index(self, request: Request) -> Response:
         version = self._version()
         try:
-            params = single_params(request.query_params.multi_items(), _PAGE_PARAMS)
+            params = single_params(request.query_params.multi_items(), _PAGE_PARAMS,
+                                   strict=False)
             audience = self._audience(request, params, version)
         except _RefusedError as refused:
             return refused.response

@@ -70,11 +70,15 @@ def allowed_list(values: Iterable[str]) -> str:
     return shown or "(none)"
 
 
-def single_params(items: Iterable[tuple[str, str]], allowed: Iterable[str]) -> dict[str, str]:
-    """The query parameters as a mapping; unknown or repeated ones are refused."""
+def single_params(items: Iterable[tuple[str, str]], allowed: Iterable[str], *,
+                  strict: bool = True) -> dict[str, str]:
+    """The query parameters as a mapping; repeated ones are refused, and unknown ones too
+    unless not ``strict`` (pages, whose links get ``?utm_source=…`` appended)."""
     allowed = tuple(allowed)
     params: dict[str, str] = {}
     for name, value in items:
+        if name not in allowed and not strict:
+            continue
         if name not in allowed:
             raise BadRequestError(f"unknown parameter {name!r}{did_you_mean(name, allowed)}; "
                              f"allowed: {', '.join(allowed)}")
