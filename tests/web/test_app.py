@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -110,3 +111,13 @@ def test_invalid_data_at_start_is_an_error(tmp_path: Path, oberberg: Path) -> No
         handle.write("\n- id: broken\n  provider: nobody\n")
     with pytest.raises(DataError):
         create_app(directory, state=False, watch="off")
+
+
+def test_serve_refuses_invalid_data_at_start(tmp_path: Path, oberberg: Path,
+                                             cli: Callable[..., Any]) -> None:
+    directory = copy_example(tmp_path / "net")
+    with (directory / "offers.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("\n- id: broken\n  provider: nobody\n")
+    done = cli("serve", directory, "--port", "1")  # never listens: the data is refused first
+    assert done.code == 1
+    assert "offers.yaml:" in done.stderr and "nobody" in done.stderr
