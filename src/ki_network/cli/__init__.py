@@ -15,6 +15,7 @@ from . import (  # noqa: F401 - registers commands on main
     export,
     ics,
     report,
+    serve,
 )
 from ._common import main
 
