@@ -302,7 +302,7 @@ def _schedule_scores(f: Features, ia: IntArray, ib: IntArray) -> FloatArray:
     scores = np.where(periods, scores, 0.0)
     for n in np.flatnonzero(f.multi_slot[ia] | f.multi_slot[ib]):
         ka, kb = f.keys[ia[n]], f.keys[ib[n]]
-        if periods[n]:
+        if periods[n] and ka.slots and kb.slots:  # an offer without schedule has no slots
             scores[n] = max(slot_similarity(x, y) for x in ka.slots for y in kb.slots)
     scores[~(f.days_from_schedule[ia] & f.days_from_schedule[ib])] = NAN
     return np.asarray(scores, dtype=np.float64)

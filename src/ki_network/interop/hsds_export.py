@@ -87,8 +87,29 @@ def overlay(kept: Any, mapped: Any) -> Any:
             out[key] = overlay(kept.get(key), value)
         return out
     if isinstance(kept, list) and isinstance(mapped, list):
-        return [overlay(kept[i], m) if i < len(kept) else m for i, m in enumerate(mapped)]
+        merged = [overlay(kept[i], m) if i < len(kept) else m for i, m in enumerate(mapped)]
+        return merged + copy.deepcopy(kept[len(mapped):])
     return mapped
+
+
+def uuidify(obj: Any, namespace: uuid.UUID) -> Any:
+    """Every ``id`` and ``…_id`` that is not a UUID made one (the same text gives the same
+    UUID, so references still meet): HSDS 3.0 requires UUIDs, imported data often has
+    numbers.  Extension fields (``x_…``) are left as they are: they hold our own ids."""
+    if isinstance(obj, Mapping):
+        out = {}
+        for key, value in obj.items():
+            if key.startswith("x_"):
+                out[key] = value
+            elif (key == "id" or key.endswith("_id")) and isinstance(value, str | int) \
+                    and not isinstance(value, bool) and not is_uuid(value):
+                out[key] = str(uuid.uuid5(namespace, f"hsds:{value}"))
+            else:
+                out[key] = uuidify(value, namespace)
+        return out
+    if isinstance(obj, list):
+        return [uuidify(v, namespace) for v in obj]
+    return obj
 
 
 def _kept(extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -138,11 +159,14 @@ class ServiceBuilder:
     def __init__(self, network: Network) -> None:
         self.network = network
         self.lang = network.config.language
+        self.namespace = uuid.uuid5(uuid.NAMESPACE_DNS, network.config.id_namespace)
 
     def id(self, kind: str, ident: str, kept: Mapping[str, Any] | None = None) -> str:
-        """The kept UUID of an imported object, else our stable uuid5."""
+        """The kept UUID of an imported object (made one if it is not), else our uuid5."""
         if kept and is_uuid(kept.get("id")):
             return str(kept["id"])
+        if kept and kept.get("id") not in (None, ""):
+            return str(uuid.uuid5(self.namespace, f"hsds:{kept['id']}"))
         return hsds_id(self.network, kind, ident)
 
     # -- organisation ------------------------------------------------------------------------
@@ -254,10 +278,8 @@ class ServiceBuilder:
         alternate = kept.get("alternate_name") or " / ".join(
             t for code, t in offer.title.values if code != lang) or None
         kept_schedules = [s if isinstance(s, Mapping) else {} for s in kept.get("schedules", [])]
-        if not offer.valid_to or offer.valid_to >= date.today():
-            status = kept.get("status") or "active"
-        else:
-            status = "inactive"
+        status = kept.get("status") or (
+            "active" if not offer.valid_to or offer.valid_to >= date.today() else "inactive")
         service: dict[str, Any] = {
             "id": service_id,
             "organization_id": self.id("actor", provider.id, _kept(provider.extra)),
@@ -282,10 +304,14 @@ class ServiceBuilder:
                 "extent_type": "text", "extent": f"AGS {offer.municipality}"}]
         if offer.location or offer.geo:
             at = _first(kept, "service_at_locations")
-            place = at.get("location") if isinstance(at.get("location"), Mapping) else {}
+            found = at.get("location")
+            place: dict[str, Any] = dict(found) if isinstance(found, Mapping) else {}
+            name = offer.location
+            if name and place.get("name") and name.startswith(str(place["name"])):
+                name = str(place["name"])  # the import added the address to the name
             location: dict[str, Any] = {
                 "id": self.id("location", offer.location or offer.id, place),
-                "location_type": "physical", "name": offer.location}
+                "location_type": "physical", "name": name}
             if offer.geo:
                 location.update(latitude=offer.geo.lat, longitude=offer.geo.lon)
             service["service_at_locations"] = [_clean({
@@ -294,7 +320,8 @@ class ServiceBuilder:
         service["attributes"] = self.attributes(offer, service_id, kept)
         if offer.programme:
             program = kept.get("program") if isinstance(kept.get("program"), Mapping) else {}
-            service["program_id"] = self.id("program", offer.programme, program)
+            service["program_id"] = self.id("program", f"{provider.id}:{offer.programme}",
+                                            program)
             service["program"] = {
                 "id": service["program_id"], "organization_id": service["organization_id"],
                 "name": offer.programme,
@@ -304,7 +331,9 @@ class ServiceBuilder:
             "title": offer.title.as_dict() if not offer.title.is_plain else None,
             "description": offer.description.as_dict()
             if offer.description and not offer.description.is_plain else None,
-            "partners": list(offer.partners),
+            # partners are organisations HSDS has no place for: whole, so that they come back
+            "partners": [self.organization(network.actors[p]) if p in network.actors else p
+                         for p in offer.partners],
             "valid_from": _day(offer.valid_from), "valid_to": _day(offer.valid_to),
             "visibility": None if offer.visibility.value == "public" else offer.visibility.value,
             "contact": _json_value(attrs.asdict(offer.contact, filter=_not_empty))
@@ -312,7 +341,7 @@ class ServiceBuilder:
             else None,
             "extra": _json_value({k: v for k, v in offer.extra.items() if k != KEPT}),
         })
-        return overlay(kept, _clean(service))  # type: ignore[no-any-return]
+        return uuidify(overlay(kept, _clean(service)), self.namespace)  # type: ignore[no-any-return]
 
     def attributes(self, offer: Offer, service_id: str,
                    kept: Mapping[str, Any]) -> list[dict[str, Any]]:

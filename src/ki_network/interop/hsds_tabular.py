@@ -206,7 +206,26 @@ def flatten(objects: Iterable[Mapping[str, Any]], table: str = "service") -> Fla
 
     for obj in objects:
         add(obj, table, {})
+    _park_dangling(flat)
     return flat
+
+
+def _park_dangling(flat: Flat) -> None:
+    """Move foreign keys that point at no row of a table present into the extensions
+    (``x_dangling_<column>``): the package stays valid, and an import lays them back."""
+    links = {(child, column, parent) for (parent, _), (child, column) in CHILDREN.items()
+             if column != "link_id"}
+    links |= {(parent, column, target) for (parent, _), (target, column) in REFERENCES.items()}
+    for table, column, target in links:
+        targets = flat.tables.get(target)
+        if targets is None:
+            continue
+        for ident, row in flat.tables.get(table, {}).items():
+            value = row.get(column)
+            if value not in (None, "") and str(value) not in targets:
+                del row[column]
+                flat.extensions.setdefault(table, {}).setdefault(ident, {})[
+                    f"x_dangling_{column}"] = value
 
 
 def write_package(flat: Flat, directory: Path, *, name: str, title: str,
@@ -271,7 +290,11 @@ def nest(tables: Mapping[str, Mapping[str, Mapping[str, Any]]],
     def build(name: str, row: Mapping[str, Any], depth: int) -> dict[str, Any]:
         obj = {k: v for k, v in row.items() if v not in (None, "")}
         ident = str(row.get("id", ""))
-        obj.update(extensions.get(name, {}).get(ident, {}))
+        for key, value in extensions.get(name, {}).get(ident, {}).items():
+            if key.startswith("x_dangling_"):
+                obj.setdefault(key.removeprefix("x_dangling_"), value)
+            else:
+                obj[key] = value
         if depth > 6:
             return obj
         for (parent, field), (target, column) in REFERENCES.items():

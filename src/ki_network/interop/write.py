@@ -1,0 +1,143 @@
+"""Writing imported records into a data directory: all of it, or nothing.
+
+* :func:`write_new` makes a new data directory (``-o DIR``): the files are written into a
+  temporary directory beside it, loaded once as a check, and then renamed into place.
+* :func:`write_into` adds to an existing one (``--into DIR``): a record with the id of an
+  existing actor or offer updates it (fields the import does not produce stay, with their
+  comments), new ones are appended.  The changed files are written into a copy of the
+  directory first, the copy is loaded as a check, and only then are the files replaced.
+
+Both raise :class:`WriteError` and leave the target as it was when anything fails.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import DataError
+from ..loader import load
+from ..plugins import make_plugin_manager
+from ..save import json_default, write_records
+from ..serialize import records_of
+from ..yamlio import atomic_write
+
+#: The live-feed source is left out of the check load: a partner's unreachable server must
+#: not stop an import.
+ICS_SOURCE = "ki_network.builtin.ics"
+
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class WriteError(Exception):
+    """The records cannot be written; nothing was changed."""
+
+
+def dump_list(path: Path, records: Sequence[Mapping[str, Any]]) -> None:
+    """Write a new list file (``.yaml`` or ``.jsonl``) atomically."""
+    with atomic_write(path) as handle:
+        if path.suffix == ".jsonl":
+            for record in records:
+                handle.write(json.dumps(record, ensure_ascii=False, default=json_default))
+                handle.write("\n")
+        else:
+            yaml.dump([dict(r) for r in records], handle, Dumper=_Dumper, allow_unicode=True,
+                      sort_keys=False, width=100)
+
+
+def _check(directory: Path, shown_as: Path) -> None:
+    try:
+        load(directory, make_plugin_manager(disabled=(ICS_SOURCE,)))
+    except DataError as exc:
+        lines = [str(p).replace(str(directory), str(shown_as)) for p in exc.problems]
+        raise WriteError("the result would not load:\n" + "\n".join(lines)) from exc
+
+
+def write_new(directory: Path, settings: Mapping[str, Any],
+              lists: Mapping[str, Sequence[Mapping[str, Any]]], *, suffix: str = ".yaml") -> None:
+    """Make data directory ``directory`` with ``network.yaml`` from ``settings`` and one list
+    file per kind in ``lists``.
+
+    :raises WriteError: ``directory`` exists and is not empty, or the result does not load.
+    """
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise WriteError(f"{directory} exists and is not empty; use --into to add to a "
+                         "network")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        with atomic_write(staging / "network.yaml") as handle:
+            yaml.dump(dict(settings), handle, Dumper=_Dumper, allow_unicode=True,
+                      sort_keys=False)
+        for kind, records in lists.items():
+            if records:
+                dump_list(staging / f"{kind}{suffix}", records)
+        _check(staging, directory)
+        if directory.exists():
+            directory.rmdir()
+        staging.replace(directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def merged(existing: Iterable[Mapping[str, Any]], imported: Iterable[Mapping[str, Any]]
+           ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """``existing`` records with ``imported`` ones laid over them by id; new ones appended.
+
+    Returns the records, the ids updated and the ids added.
+    """
+    records = [dict(r) for r in existing]
+    index = {str(r.get("id")): i for i, r in enumerate(records)}
+    updated, added = [], []
+    for record in imported:
+        ident = str(record["id"])
+        if ident in index:
+            old = records[index[ident]]
+            new = {**old, **record}
+            if new != old:
+                records[index[ident]] = new
+                updated.append(ident)
+        else:
+            index[ident] = len(records)
+            records.append(dict(record))
+            added.append(ident)
+    return records, updated, added
+
+
+def write_into(directory: Path, lists: Mapping[str, Sequence[Mapping[str, Any]]]
+               ) -> dict[str, tuple[list[str], list[str]]]:
+    """Lay the records of ``lists`` (by kind) over the network in ``directory``.
+
+    Returns, by kind, the ids updated and the ids added.
+
+    :raises WriteError: the result does not load; nothing was changed.
+    """
+    network = load(directory, make_plugin_manager(disabled=(ICS_SOURCE,)))
+    changes: dict[str, tuple[list[str], list[str]]] = {}
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        copy = staging / directory.name
+        shutil.copytree(directory, copy, ignore=shutil.ignore_patterns(".git", ".ki-network"),
+                        symlinks=True)
+        written: list[str] = []
+        for kind, records in lists.items():
+            source = network.record_files.get(kind)
+            name = source.name if source is not None else f"{kind}.yaml"
+            updated_records, updated, added = merged(records_of(network, kind), records)
+            changes[kind] = (updated, added)
+            if updated or added:
+                write_records(copy / name, kind, updated_records)
+                written.append(name)
+        _check(copy, directory)
+        for name in written:
+            (copy / name).replace(directory / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return changes
