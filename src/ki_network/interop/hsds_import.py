@@ -228,6 +228,10 @@ def _moment(day: date, clock: tuple[time, timezone | None], numeric: Any, zone: 
     aware = datetime.combine(day, wall, tzinfo=offset)
     if zone is not None:
         return aware.astimezone(local).replace(tzinfo=None)
+    if datetime.combine(day, wall, tzinfo=local).utcoffset() == offset.utcoffset(None):
+        # the network's own offset on that day: meant as its local time, which then also
+        # holds after the next change of daylight-saving time
+        return datetime.combine(day, wall)
     return aware
 
 
@@ -404,7 +408,8 @@ def _without_numberless_phones(obj: Any, where: str, notes: list[str]) -> Any:
                 if len(kept) < len(value):
                     notes.append(f"{where}: {len(value) - len(kept)} phone(s) without a "
                                  "number left out (HSDS requires one)")
-                out[key] = _without_numberless_phones(kept, where, notes)
+                if kept:
+                    out[key] = _without_numberless_phones(kept, where, notes)
             else:
                 out[key] = _without_numberless_phones(value, where, notes)
         return out
@@ -647,13 +652,28 @@ class _Converter:
         if isinstance(program, Mapping) and program.get("name"):
             record["programme"] = program["name"]
         schedules = _Schedules(self.config.tz, self.data.timezone, notes)
-        entries, closed = [], 0
+        entries, closed, closures = [], 0, []
         for item in original.get("schedules") or []:
-            entry = schedules.record(item, self.data.origin(item) or where, name)
+            where_item = self.data.origin(item, "schedule") or where
+            if item.get("x_hsds1_table") == "holiday_schedules" and \
+                    str(item.get("closed", "")).lower() in ("true", "1", "yes", "t"):
+                first, last = _date(item.get("dtstart")), _date(item.get("until"))
+                if first is not None:
+                    closures.append((first, last or first))
+                    closed += 1
+                    continue
+            entry = schedules.record(item, where_item, name)
             if entry is None:
                 closed += 1
             else:
                 entries.append(entry)
+        for entry in entries:
+            if "rrule" not in entry:
+                continue
+            days = sorted({first + timedelta(days=n) for first, last in closures
+                           for n in range(min((last - first).days, 366) + 1)})
+            if days:  # a closed holiday: the occurrences of that day do not take place
+                entry["exdates"] = [*entry.get("exdates", []), *(d.isoformat() for d in days)]
         if entries:
             record["schedule"] = entries
         self.result.imported["schedules"] = self.result.imported.get("schedules", 0) + \
@@ -752,7 +772,11 @@ def convert(data: HsdsData, *, config: NetworkConfig, hooks: Hooks,
                   if isinstance(h.get("location"), Mapping) and h["location"].get("name")]
         title = (f"At {places[0]}: " if places else "") + \
             f"service {missing} (not in the HSDS data)"
+        owners = [h["location"].get("organization_id") for h in holders
+                  if isinstance(h.get("location"), Mapping)
+                  and h["location"].get("organization_id")]
         placeholder = {"id": missing, "name": title,
+                       **({"organization_id": owners[0]} if owners else {}),
                        "service_at_locations": [h for h in holders if "location_id" in h],
                        "schedules": [s for h in holders for s in h.get("schedules") or []]}
         where = data.origin(holders[0])

@@ -31,7 +31,7 @@ NUMBERS = frozenset({"timezone", "count", "interval", "latitude", "longitude", "
                      "maximum_age", "year_incorporated", "extension", "amount"})
 
 #: Names that mean "no value" in real data.
-MISSING = frozenset({"", "null", "NULL", "Null", "None", "none", "N/A"})
+MISSING = frozenset({"", "null", "NULL", "Null"})
 
 _FILE_TABLE = {filename: table for table, (filename, _) in TABLES.items()}
 _V1_FILES = {
@@ -74,7 +74,13 @@ class HsdsData:
     #: service ids that rows refer to but that do not exist, with the rows' objects
     orphans: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict)
 
-    def origin(self, obj: Mapping[str, Any]) -> str:
+    #: where each row was read: (table, id) → "file:row"
+    rows: dict[tuple[str, str], str] = attrs.field(factory=dict)
+
+    def origin(self, obj: Mapping[str, Any], table: str | None = None) -> str:
+        """Where ``obj`` was read (its row, when ``table`` is given and it has an id)."""
+        if table is not None and (table, str(obj.get("id"))) in self.rows:
+            return self.rows[(table, str(obj.get("id")))]
         return self.origins.get(id(obj), self.source)
 
 
@@ -128,8 +134,12 @@ def _json_objects(path: Path, data: HsdsData) -> Iterator[tuple[int, Any]]:
         document = json.loads(text)
     except json.JSONDecodeError as first:
         lines = text.splitlines()
-        if len([line for line in lines if line.strip()]) < 2:
-            raise HsdsReadError(f"{path}:{first.lineno}: not valid JSON: {first.msg}") from first
+        head = next((line for line in lines if line.strip()), "")
+        try:
+            json.loads(head)
+        except json.JSONDecodeError:  # not ndjson either: one broken document
+            raise HsdsReadError(f"{path}:{first.lineno}:{first.colno}: not valid JSON: "
+                                f"{first.msg}") from first
         problems = []
         for number, line in enumerate(lines, 1):  # ndjson: one object a line
             if not line.strip():
@@ -282,7 +292,7 @@ def _read_tabular(directory: Path) -> HsdsData:
         files.setdefault(name, path)
     if not files:
         raise HsdsReadError(f"{directory}: no HSDS tables (CSV files or a datapackage.json)")
-    rows_at: dict[tuple[str, str], str] = {}
+    rows_at = data.rows
     raw: dict[str, list[dict[str, Any]]] = {}
     for name, path in files.items():
         if not path.exists():

@@ -24,7 +24,7 @@ import yaml
 from ..errors import DataError
 from ..loader import load
 from ..plugins import make_plugin_manager
-from ..save import json_default, write_records
+from ..save import canonical, json_default, write_records
 from ..serialize import records_of
 from ..yamlio import atomic_write
 
@@ -101,7 +101,7 @@ def merged(existing: Iterable[Mapping[str, Any]], imported: Iterable[Mapping[str
         if ident in index:
             old = records[index[ident]]
             new = {**old, **record}
-            if new != old:
+            if canonical(new) != canonical(old):
                 records[index[ident]] = new
                 updated.append(ident)
         else:
