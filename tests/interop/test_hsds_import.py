@@ -133,7 +133,7 @@ def test_hsds1_tables_are_adapted_and_repairs_are_reported(tmp_path: Path) -> No
                      "locations.csv:4: organization_id 'o9' points at no row",
                      "services.csv:4: organization_id 'o404' points at no row",
                      "regular_schedules.csv:4: closes_at 0:30 is not after opens_at",
-                     "services.csv:2: 1 phone(s) without a number left out",
+                     "phones.csv:4: phone without a number left out",
                      "Housing (1 services)", "Debt (1 services)",
                      "4 schedule entries, 2 closed days kept; 3 dangling references"):
         assert expected in out, expected

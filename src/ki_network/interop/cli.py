@@ -30,6 +30,10 @@ from .hsds_read import HsdsReadError, read_hsds
 from .write import ICS_SOURCE, WriteError, write_into, write_new
 
 
+#: ``--files auto`` writes YAML up to this many records, JSON Lines above.
+YAML_UP_TO = 2_000
+
+
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     raise SystemExit(1)
@@ -69,14 +73,16 @@ def _taxonomy(path: Path | None) -> TaxonomyMap:
               help="Time zone of a new network.")
 @click.option("--id-namespace", default="ki-network.invalid", show_default=True,
               help="Namespace of a new network's HSDS and calendar ids.")
-@click.option("--jsonl", is_flag=True, help="Write a new network as JSON Lines (fast for "
-                                             "large directories).")
+@click.option("--files", type=click.Choice(["auto", "yaml", "jsonl"]), default="auto",
+              show_default=True,
+              help="File format of a new network: YAML for people, JSON Lines for machines "
+                   f"(an order of magnitude faster); auto: YAML up to {YAML_UP_TO:,} records.")
 @click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="The report as text or as JSON.")
 def hsds_command(*, source: Path, output: Path | None, into: Path | None,
                  taxonomy_map: Path | None, name: str | None, region_name: str | None,
-                 language: str, zone: str, id_namespace: str, jsonl: bool, dry_run: bool,
+                 language: str, zone: str, id_namespace: str, files: str, dry_run: bool,
                  fmt: str) -> None:
     """Import Open Referral HSDS data from SRC: JSON (one object, a list, an API page,
     ndjson) or a directory of CSV tables (HSDS 3.0 with datapackage.json, or HSDS 1.x).
@@ -128,8 +134,9 @@ def hsds_command(*, source: Path, output: Path | None, into: Path | None,
                             "language": config.language, "id_namespace": config.id_namespace}
                 if config.region:
                     settings["region"] = config.region
-                write_new(output, settings,
-                          lists, suffix=".jsonl" if jsonl else ".yaml")
+                count = len(result.actors) + len(result.offers)
+                jsonl = files == "jsonl" or (files == "auto" and count > YAML_UP_TO)
+                write_new(output, settings, lists, suffix=".jsonl" if jsonl else ".yaml")
             else:
                 changes = write_into(target, lists)
         except (WriteError, DataError, OSError) as exc:

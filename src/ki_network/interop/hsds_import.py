@@ -23,6 +23,7 @@ Real data is repaired, and every repair is reported:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -242,6 +243,7 @@ def _text_time(value: date | datetime) -> str:
     return value.isoformat()
 
 
+@functools.lru_cache(maxsize=4096)
 def _rule_ok(rule: str) -> bool:
     try:
         rrulestr(rule, dtstart=datetime(2000, 1, 3))
@@ -399,30 +401,10 @@ def _geo(place: Mapping[str, Any], where: str, notes: list[str]) -> dict[str, fl
     return {"lat": lat, "lon": lon}
 
 
-def _without_numberless_phones(obj: Any, where: str, notes: list[str]) -> Any:
-    if isinstance(obj, Mapping):
-        out = {}
-        for key, value in obj.items():
-            if key == "phones" and isinstance(value, list):
-                kept = [p for p in value if not isinstance(p, Mapping) or p.get("number")]
-                if len(kept) < len(value):
-                    notes.append(f"{where}: {len(value) - len(kept)} phone(s) without a "
-                                 "number left out (HSDS requires one)")
-                if kept:
-                    out[key] = _without_numberless_phones(kept, where, notes)
-            else:
-                out[key] = _without_numberless_phones(value, where, notes)
-        return out
-    if isinstance(obj, list):
-        return [_without_numberless_phones(v, where, notes) for v in obj]
-    return obj
-
-
-def _normalized(service: dict[str, Any], where: str, notes: list[str]) -> dict[str, Any]:
+def _normalized(service: dict[str, Any]) -> dict[str, Any]:
     """The service with every schedule listed under ``schedules`` (each once; those of a
-    location carry its ``location_id``), and without phones that have no number."""
-    out = dict(_without_numberless_phones(service, where, notes))
-    service = out
+    location carry its ``location_id``)."""
+    out = dict(service)
     schedules = []
     for schedule in iter_schedules(service):
         item = dict(schedule)
@@ -456,7 +438,7 @@ def diff(original: Any, exported: Any) -> Any:
     Mappings are compared key by key; lists of the same length item by item (an item that
     needs nothing is ``{}``); anything else whole.
     """
-    if isinstance(original, Mapping) and isinstance(exported, Mapping):
+    if isinstance(original, dict) and isinstance(exported, dict):
         out = {}
         for key, value in original.items():
             if key not in exported:
@@ -467,7 +449,7 @@ def diff(original: Any, exported: Any) -> Any:
                 out[key] = rest
         return out or None
     if isinstance(original, list) and isinstance(exported, list):
-        if len(original) == len(exported) and all(isinstance(v, Mapping) for v in original):
+        if len(original) == len(exported) and all(isinstance(v, dict) for v in original):
             items = [diff(a, b) or {} for a, b in zip(original, exported, strict=True)]
             return items if any(items) else None
         return None if _same(original, exported) else original
@@ -475,6 +457,8 @@ def diff(original: Any, exported: Any) -> Any:
 
 
 def _same(a: Any, b: Any) -> bool:
+    if a == b:
+        return True
     if isinstance(a, int | float) and isinstance(b, int | float) and \
             not isinstance(a, bool) and not isinstance(b, bool):
         return float(a) == float(b)
@@ -569,7 +553,7 @@ class _Converter:
     # -- services ----------------------------------------------------------------------------
 
     def offer(self, service: dict[str, Any], where: str, *, placeholder: bool = False) -> None:
-        original = _normalized(service, where, self.result.warnings)
+        original = _normalized(service)
         ext = _ext(original)
         hsds = str(original.get("id") or where)
         ident = self.claim(str(ext.get("id") or ""), slug("svc", hsds))
@@ -785,8 +769,7 @@ def convert(data: HsdsData, *, config: NetworkConfig, hooks: Hooks,
                                f"{slug('svc', missing)!r} (internal)")
         converter.offer(placeholder, where, placeholder=True)
         result.imported["placeholder offers"] = result.imported.get("placeholder offers", 0) + 1
-    _check(converter, hooks)
-    _keep_the_rest(converter, hooks)
+    _keep_the_rest(converter, _check(converter, hooks))
     result.imported["actors"] = len(result.actors)
     result.imported["offers"] = len(result.offers)
     return result
@@ -797,24 +780,26 @@ def _builder(converter: _Converter, hooks: Hooks) -> Builder:
                    hooks.label_aliases(converter.config.region))
 
 
-def _check(converter: _Converter, hooks: Hooks) -> None:
+def _check(converter: _Converter, hooks: Hooks) -> Network:
     """Leave out (and list) records the builder refuses; repeat, since an actor left out
-    takes its offers with it."""
+    takes its offers with it.  Returns the network of the records that remain."""
     result = converter.result
-    for _ in range(3):
+    while True:
         records = RecordSet()
         shadow: dict[str, Record] = {}
         for kind, items in (("actors", result.actors), ("offers", result.offers)):
             for index, record in enumerate(items):
                 key = f"#{kind}#{index}"
                 shadow[key] = record
-                records.add(kind, Record(dict(record), origin=Origin(key)))
-        _, problems = _builder(converter, hooks).build(records)
+                records.add(kind, Record(record, origin=Origin(key)))
+        builder = _builder(converter, hooks)
+        built, problems = builder.build(records)
         bad: dict[str, list[str]] = {}
         for problem in problems:
             bad.setdefault(problem.origin.path, []).append(problem.message)
         if not bad:
-            return
+            return Network(converter.config, converter.region, builder.topics.values(),
+                           builder.target_groups.values(), built, hooks)
         for key, messages in bad.items():
             if key not in shadow:
                 continue
@@ -825,18 +810,10 @@ def _check(converter: _Converter, hooks: Hooks) -> None:
         result.offers = [r for i, r in enumerate(result.offers) if f"#offers#{i}" not in bad]
 
 
-def _keep_the_rest(converter: _Converter, hooks: Hooks) -> None:
+def _keep_the_rest(converter: _Converter, network: Network) -> None:
     """Export each record again and keep under ``hsds:`` what the export would not give
     back."""
     result = converter.result
-    records = RecordSet()
-    for kind, items in (("actors", result.actors), ("offers", result.offers)):
-        for record in items:
-            records.add(kind, Record(dict(record), origin=record.origin))
-    builder = _builder(converter, hooks)
-    built, _ = builder.build(records)
-    network = Network(converter.config, converter.region, builder.topics.values(),
-                      builder.target_groups.values(), built, hooks)
     services = ServiceBuilder(network)
     for record in result.offers:
         original, _ = converter.originals.get(record["id"], ({}, ""))
