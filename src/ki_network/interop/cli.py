@@ -29,7 +29,6 @@ from .hsds_import import HsdsImport, TaxonomyMap, convert
 from .hsds_read import HsdsReadError, read_hsds
 from .write import ICS_SOURCE, WriteError, write_into, write_new
 
-
 #: ``--files auto`` writes YAML up to this many records, JSON Lines above.
 YAML_UP_TO = 2_000
 
