@@ -135,7 +135,9 @@ def hsds_command(*, source: Path, output: Path | None, into: Path | None,
                     settings["region"] = config.region
                 count = len(result.actors) + len(result.offers)
                 jsonl = files == "jsonl" or (files == "auto" and count > YAML_UP_TO)
-                write_new(output, settings, lists, suffix=".jsonl" if jsonl else ".yaml")
+                # convert() checked every record with the loader's builder already
+                write_new(output, settings, lists, suffix=".jsonl" if jsonl else ".yaml",
+                          check=False)
             else:
                 changes = write_into(target, lists)
         except (WriteError, DataError, OSError) as exc:

@@ -176,6 +176,7 @@ class ServiceBuilder:
         self.network = network
         self.lang = network.config.language
         self.namespace = uuid.uuid5(uuid.NAMESPACE_DNS, network.config.id_namespace)
+        self._organizations: dict[str, dict[str, Any]] = {}
 
     def id(self, kind: str, ident: str, kept: Mapping[str, Any] | None = None) -> str:
         """The kept UUID of an imported object (made one if it is not), else our uuid5."""
@@ -188,6 +189,13 @@ class ServiceBuilder:
     # -- organisation ------------------------------------------------------------------------
 
     def organization(self, actor: Actor) -> dict[str, Any]:
+        """The organization object of ``actor`` (made once; treat it as read-only)."""
+        found = self._organizations.get(actor.id)
+        if found is None or found[EXTENSION].get("id") != actor.id:
+            found = self._organizations[actor.id] = self._organization(actor)
+        return found
+
+    def _organization(self, actor: Actor) -> dict[str, Any]:
         kept = _kept(actor.extra)
         description = actor.description.get(self.lang) if actor.description else None
         if description is None:

@@ -60,10 +60,14 @@ def _check(directory: Path, shown_as: Path) -> None:
 
 
 def write_new(directory: Path, settings: Mapping[str, Any],
-              lists: Mapping[str, Sequence[Mapping[str, Any]]], *, suffix: str = ".yaml") -> None:
+              lists: Mapping[str, Sequence[Mapping[str, Any]]], *, suffix: str = ".yaml",
+              check: bool = True) -> None:
     """Make data directory ``directory`` with ``network.yaml`` from ``settings`` and one list
     file per kind in ``lists``.
 
+    :param check: load the result before it is moved into place.  Leave it out only for
+        records the builder has checked already, written as JSON Lines (which read back
+        exactly as written).
     :raises WriteError: ``directory`` exists and is not empty, or the result does not load.
     """
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
@@ -78,7 +82,8 @@ def write_new(directory: Path, settings: Mapping[str, Any],
         for kind, records in lists.items():
             if records:
                 dump_list(staging / f"{kind}{suffix}", records)
-        _check(staging, directory)
+        if check or suffix != ".jsonl":
+            _check(staging, directory)
         if directory.exists():
             directory.rmdir()
         staging.replace(directory)
