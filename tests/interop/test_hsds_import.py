@@ -301,3 +301,18 @@ def test_the_ilao_directory_imports_with_its_counts(tmp_path: Path) -> None:
     duplicates = run("duplicates", tmp_path / "ilao", "--format", "json")
     assert duplicates.exit_code in (0, 1) and "Traceback" not in duplicates.output
     assert "pairs" in json.loads(duplicates.output)
+
+
+def test_an_organisation_beside_its_services_is_their_provider(tmp_path: Path) -> None:
+    source = tmp_path / "mixed.json"
+    source.write_text(json.dumps([
+        {"id": "o-1", "name": "Org", "description": "d", "website": "https://o.example"},
+        {"id": "s-1", "organization_id": "o-1", "name": "Svc", "status": "active"},
+        {"id": "s-2", "organization_id": "o-2", "name": "Orphan", "status": "active"}]),
+        encoding="utf-8")
+    result = ok("import", "hsds", source, "-o", tmp_path / "net")
+    net = load(tmp_path / "net")
+    assert net.offers["svc-s-1"].provider == "org-o-1"
+    assert net.actors["org-o-1"].contact.website == "https://o.example"
+    assert net.offers["svc-s-2"].provider == "org-o-2"  # a placeholder, and said so
+    assert f"{source}:3: service 's-2': organisation 'o-2' is not in the data" in result.output

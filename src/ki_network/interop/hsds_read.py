@@ -244,6 +244,10 @@ def _read_json(path: Path) -> HsdsData:
         org = service.get("organization")
         if isinstance(org, dict) and org.get("id"):
             organizations.setdefault(str(org["id"]), org)
+    for service in data.services:  # an organisation given beside its services, by id
+        if not isinstance(service.get("organization"), dict) and \
+                str(service.get("organization_id")) in organizations:
+            service["organization"] = organizations[str(service["organization_id"])]
     known = {str(s.get("organization_id") or "") for s in data.services}
     data.organizations = [o for i, o in organizations.items() if i not in known]
     data.counts = {"service": len(data.services), "organization": len(organizations),
