@@ -55,6 +55,7 @@ class Server:
                     time.sleep(1.5)
                 if server.mode == "fail" or key not in server.files:
                     self.send_response(500 if server.mode == "fail" else 404)
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 if server.mode == "malformed" and parts[-1] == "events" and parts[-2] == "en":
@@ -72,7 +73,13 @@ class Server:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Quiet(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client that gave up (the timeout tests) is not an error here
+
+        self.httpd = Quiet(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()

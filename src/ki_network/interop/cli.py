@@ -19,11 +19,7 @@ from typing import Any
 
 import click
 
-from ..config import NetworkConfig
-from ..errors import DataError
-from ..loader import load
-from ..plugins import Hooks, make_plugin_manager
-from ..region import Region
+from .. import DataError, Hooks, NetworkConfig, Region, load, make_plugin_manager
 from ..yamlio import read_yaml
 from .hsds_import import HsdsImport, TaxonomyMap, convert
 from .hsds_read import HsdsReadError, read_hsds

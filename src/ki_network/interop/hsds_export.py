@@ -39,11 +39,11 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from ..model import Actor, Contact, Offer, Schedule
+from .. import Actor, Contact, Offer, Schedule
 from ..yamlio import atomic_write
 
 if TYPE_CHECKING:
-    from ..network import Network
+    from .. import Network
 
 #: Key of our objects' ``extra`` under which HSDS fields without a counterpart are kept.
 KEPT = "hsds"

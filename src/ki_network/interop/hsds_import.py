@@ -36,13 +36,9 @@ import attrs
 from babel.core import Locale, get_global
 from dateutil.rrule import rrulestr
 
+from .. import Hooks, Network, NetworkConfig, Origin, Region
 from ..build import ID_PATTERN, Builder
-from ..config import NetworkConfig
-from ..errors import Origin
-from ..network import Network
-from ..plugins import Hooks
 from ..records import RecordSet
-from ..region import Region
 from ..yamlio import Record
 from .hsds_export import (
     EXTENSION,

@@ -33,7 +33,7 @@ from ..yamlio import atomic_write
 from .hsds_export import TZID, services
 
 if TYPE_CHECKING:
-    from ..network import Network
+    from .. import Network
 
 #: Key of ``datapackage.json`` holding the extension fields of rows, by table and id.
 EXTENSIONS_KEY = "x_ki_network_extensions"

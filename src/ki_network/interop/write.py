@@ -21,12 +21,12 @@ from typing import Any
 
 import yaml
 
-from ..errors import DataError
-from ..loader import load
-from ..plugins import make_plugin_manager
+from .. import DataError, Network, Origin, load, make_plugin_manager
+from ..build import Builder
+from ..records import RecordSet
 from ..save import canonical, json_default, write_records
 from ..serialize import records_of
-from ..yamlio import atomic_write
+from ..yamlio import Record, atomic_write
 
 #: The live-feed source is left out of the check load: a partner's unreachable server must
 #: not stop an import.
@@ -114,6 +114,36 @@ def merged(existing: Iterable[Mapping[str, Any]], imported: Iterable[Mapping[str
             records.append(dict(record))
             added.append(ident)
     return records, updated, added
+
+
+def refused(network: Network, lists: Mapping[str, Sequence[Record]]
+            ) -> dict[tuple[str, int], list[str]]:
+    """Which records of ``lists`` (by kind) the loader would refuse in ``network``, and why:
+    ``(kind, index) -> messages``.  The network's own records are not checked again; the
+    ids they use count as taken.
+
+    >>> from ki_network.testing import tiny_network
+    >>> net = tiny_network()
+    >>> refused(net, {"events": [Record({"id": "x", "title": "X", "organisers": ["nobody"],
+    ...                                  "start": "2026-01-01"}, origin=Origin("feed"))]})
+    {('events', 0): ["unknown actor 'nobody'"]}
+    """
+    records = RecordSet()
+    for actor in network.actors.values():  # references to the network's actors resolve
+        records.add("actors", Record({"id": actor.id, "name": actor.name},
+                                     origin=Origin("<network>")))
+    for kind, items in lists.items():
+        for index, record in enumerate(items):
+            records.add(kind, Record(record, origin=Origin(f"#{kind}#{index}")))
+    builder = Builder(network.config, network.region, network.topics.values(),
+                      network.target_groups.values(), {})
+    _, problems = builder.build(records)
+    found: dict[tuple[str, int], list[str]] = {}
+    for problem in problems:
+        _, kind, position = [*problem.origin.path.split("#"), "", ""][:3]
+        if kind and position.isdigit():
+            found.setdefault((kind, int(position)), []).append(problem.message)
+    return found
 
 
 def write_into(directory: Path, lists: Mapping[str, Sequence[Mapping[str, Any]]]

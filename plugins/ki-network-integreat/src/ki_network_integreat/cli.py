@@ -26,10 +26,8 @@ import attrs
 import click
 
 from ki_network import DataError, Origin, Problem, load, make_plugin_manager
-from ki_network.build import Builder
 from ki_network.calendar import MergeReport, merge_into
-from ki_network.interop.write import WriteError, write_into
-from ki_network.records import RecordSet
+from ki_network.interop.write import WriteError, refused, write_into
 from ki_network.yamlio import Record
 
 from .api import MAX_BYTES, TIMEOUT, IntegreatError, fetch_region
@@ -46,24 +44,17 @@ def _fail(message: str) -> None:
 def _validated(converted: Converted, actor: str, net: Any) -> None:
     """Leave out (and list) records the data directory would refuse (the loader's own
     checks, so that an import never writes a record the next load rejects)."""
-    records = RecordSet()
-    records.add("actors", Record({"id": actor, "name": actor}, origin=Origin("<actor>")))
-    for record in converted.feed.records:
-        records.add("events", record)
-    builder = Builder(net.config, net.region, net.topics.values(), net.target_groups.values(),
-                      {})
-    _, problems = builder.build(records)
-    reasons: dict[int, list[str]] = {}
-    for problem in problems:
-        reasons.setdefault(problem.origin.line, []).append(problem.message)
+    stub = [] if actor in net.actors else [Record({"id": actor, "name": actor},
+                                                  origin=Origin("<actor>"))]
+    reasons = refused(net, {"actors": stub, "events": list(converted.feed.records)})
     if not reasons:
         return
     keep = []
-    for record in converted.feed.records:
-        if record.origin.line in reasons:
+    for index, record in enumerate(converted.feed.records):
+        why = reasons.get(("events", index))
+        if why:
             converted.skipped.append(Skip(str(record.get("uid", "")).split("@")[0],
-                                          str(record.get("title")),
-                                          "; ".join(reasons[record.origin.line])))
+                                          str(record.get("title")), "; ".join(why)))
         else:
             keep.append(record)
     converted.feed = attrs.evolve(converted.feed, records=tuple(keep))
