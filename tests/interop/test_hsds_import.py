@@ -316,3 +316,14 @@ def test_an_organisation_beside_its_services_is_their_provider(tmp_path: Path) -
     assert net.actors["org-o-1"].contact.website == "https://o.example"
     assert net.offers["svc-s-2"].provider == "org-o-2"  # a placeholder, and said so
     assert f"{source}:3: service 's-2': organisation 'o-2' is not in the data" in result.output
+
+
+def test_importing_a_networks_own_export_into_it_changes_no_byte(tmp_path: Path) -> None:
+    target = tmp_path / "oberberg"
+    shutil.copytree(ROOT / "examples" / "oberberg", target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    ok("export", target, "--to", "hsds-tabular", "-o", tmp_path / "hsds")
+    result = ok("import", "hsds", tmp_path / "hsds", "--into", target)
+    assert "actors: 0 added, 0 updated" in result.output
+    assert "offers: 0 added, 0 updated" in result.output
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before

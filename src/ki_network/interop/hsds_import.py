@@ -527,6 +527,8 @@ class _Converter:
         for key in ("municipalities", "languages", "topics", "visibility", "calendar", "geo"):
             if ext.get(key):
                 record[key] = ext[key]
+        if isinstance(record.get("municipalities"), list):
+            record["municipalities"] = [self._named(str(m)) for m in record["municipalities"]]
         if isinstance(ext.get("extra"), Mapping):
             for key, value in ext["extra"].items():
                 record.setdefault(key, value)
@@ -600,7 +602,7 @@ class _Converter:
             if isinstance(area, Mapping):
                 found = _AGS.search(str(area.get("extent") or ""))
                 if found and self._known_municipality(found[1]):
-                    record["municipality"] = found[1]
+                    record["municipality"] = self._named(found[1])
                     break
         ats = [a for a in original.get("service_at_locations") or [] if isinstance(a, Mapping)]
         place = ats[0].get("location") if ats else None
@@ -681,6 +683,13 @@ class _Converter:
                 record.setdefault(key, value)
         self.result.offers.append(Record(record, origin=_origin(where)))
         self.originals[ident] = (original, where)
+
+    def _named(self, ags: str) -> str:
+        """A municipality as the data files write it: by name where the region knows it."""
+        for municipality in self.region.municipalities:
+            if municipality.ags == ags:
+                return municipality.name
+        return ags
 
     def _known_municipality(self, ags: str) -> bool:
         if self.region.name is None:
