@@ -327,3 +327,22 @@ def test_importing_a_networks_own_export_into_it_changes_no_byte(tmp_path: Path)
     assert "actors: 0 added, 0 updated" in result.output
     assert "offers: 0 added, 0 updated" in result.output
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+
+
+def test_odd_values_are_reported_not_raised(tmp_path: Path) -> None:
+    source = tmp_path / "odd.json"
+    source.write_text(json.dumps([
+        {"id": 7, "name": 12, "status": "active", "organization_id": "o",
+         "schedules": "every Monday", "languages": {"code": "de"}, "phones": [{"number": 5}],
+         "service_areas": [None, "x"], "service_at_locations": [{"location": "here"}],
+         "attributes": [{"taxonomy_term": "t"}], "url": ["a"]},
+        {"id": "ok", "name": "Fine", "status": "active",
+         "schedules": [{"opens_at": "25:99", "byday": "XX", "freq": "WEEKLY",
+                        "dtstart": "not a date", "interval": "often"}]},
+        "not an object"]), encoding="utf-8")
+    result = run("import", "hsds", source, "-o", tmp_path / "net")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert f"{source}:3: skipped: not an HSDS object" in result.output
+    net = load(tmp_path / "net")
+    assert "svc-ok" in net.offers

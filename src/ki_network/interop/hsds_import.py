@@ -636,7 +636,7 @@ class _Converter:
         schedules = _Schedules(self.config.tz, self.data.timezone, notes)
         entries, closed, closures = [], 0, []
         for item in original.get("schedules") or []:
-            where_item = self.data.origin(item, "schedule") or where
+            where_item = self.data.rows.get(("schedule", str(item.get("id"))), where)
             if item.get("x_hsds1_table") == "holiday_schedules" and \
                     str(item.get("closed", "")).lower() in ("true", "1", "yes", "t"):
                 first, last = _date(item.get("dtstart")), _date(item.get("until"))
@@ -753,9 +753,19 @@ def convert(data: HsdsData, *, config: NetworkConfig, hooks: Hooks,
     result.dangling = list(data.dangling)
     result.warnings.extend(data.warnings)
     for org in data.organizations:
-        converter.actor(org, data.origin(org))
+        where = data.origin(org)
+        try:
+            converter.actor(org, where)
+        except Exception as exc:  # one odd object must not take the import down
+            result.skipped.append(f"{where}: skipped organisation {org.get('id')!r}: cannot "
+                                  f"be read: {type(exc).__name__}: {exc}")
     for service in data.services:
-        converter.offer(service, data.origin(service))
+        where = data.origin(service)
+        try:
+            converter.offer(service, where)
+        except Exception as exc:  # reported like any other skipped record
+            result.skipped.append(f"{where}: skipped service {service.get('id')!r}: cannot "
+                                  f"be read: {type(exc).__name__}: {exc}")
     for missing, holders in data.orphans.items():
         places = [h["location"].get("name") for h in holders
                   if isinstance(h.get("location"), Mapping) and h["location"].get("name")]
