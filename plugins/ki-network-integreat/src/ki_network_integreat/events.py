@@ -206,6 +206,10 @@ def convert(data: RegionData, *, actor: str, timezone: str,
         except ValueError as exc:
             result.skipped.append(Skip(key, title, str(exc)))
             continue
+        except Exception as exc:  # an odd value must not take the import down
+            result.skipped.append(Skip(key, title, f"cannot be read: {type(exc).__name__}: "
+                                                   f"{exc}"))
+            continue
         if visibility != "public":
             record["visibility"] = visibility
         result.translations += len(translations) - 1
