@@ -78,7 +78,7 @@ def net(tmp_path: Path, plugin: Any) -> Network:
 
 def test_hooks_are_found() -> None:
     names = hook_names()
-    assert len(names) == 13
+    assert len(names) == 14
     assert all(name.startswith("ki_network_") for name in names)
 
 
@@ -119,6 +119,7 @@ def test_every_hook_of_the_test_plugin_is_called(net: Network, plugin: Any) -> N
     hooks.rules()
     hooks.duplicate_signals()
     hooks.exporters()
+    hooks.import_commands()
     hooks.calendar_event(icalendar.Event(), net.offers["treff"], net)
     assert set(plugin.calls) == set(hook_names())
 
@@ -175,6 +176,25 @@ def test_hook_ki_network_normalize_record(net: Network) -> None:
 def test_hook_ki_network_loaded(net: Network, plugin: Any) -> None:
     assert plugin.loaded_network is net
     assert plugin.calls[-1] == "ki_network_loaded"
+
+
+def test_hook_ki_network_import_commands(net: Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    commands = {c.name: c for c in net.hooks.import_commands()}
+    assert {"everything", "hsds"} <= set(commands)  # the built-in one stays
+    from click.testing import CliRunner
+
+    from ki_network.cli import imports, main
+
+    imports._commands.cache_clear()
+    monkeypatch.setattr(imports, "make_plugin_manager", lambda: net.hooks.pm)
+    try:
+        listed = CliRunner().invoke(main, ["import", "--help"])
+        assert "everything" in listed.output and "hsds" in listed.output
+        result = CliRunner().invoke(main, ["import", "everything", "hallo"])
+        assert result.exit_code == 0, result.output
+        assert result.output == "everything imported hallo\n"
+    finally:
+        imports._commands.cache_clear()
 
 
 def test_hook_ki_network_rules(net: Network) -> None:

@@ -35,11 +35,13 @@ LAYERS: list[tuple[str, ...]] = [
     # the checks
     ("ki_network.checks",),
     # outputs
-    ("ki_network.report", "ki_network.web"),
-    # the default plugins
+    ("ki_network.report", "ki_network.web", "ki_network.interop"),
+    # the command line
+    ("ki_network.cli", "ki_network.__main__"),
+    # the default plugins: they may use anything, as a third party's plugin may
     ("ki_network.builtin",),
-    # the entry points: command line, test helpers, the facade
-    ("ki_network.testing", "ki_network.cli", "ki_network.__main__", "ki_network"),
+    # test helpers and the facade
+    ("ki_network.testing", "ki_network"),
 ]
 
 

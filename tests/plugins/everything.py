@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import click
 
 from ki_network import (
     ClosedDay,
@@ -80,6 +81,13 @@ class CountsExporter:
             json.dump(counts, handle)
 
 
+@click.command("everything")
+@click.argument("text")
+def import_everything(text: str) -> None:
+    """Import everything (test plugin): echoes TEXT."""
+    click.echo(f"everything imported {text}")
+
+
 class Everything:
     """Implements every hook; ``calls`` lists the hooks in the order they were called."""
 
@@ -140,6 +148,11 @@ class Everything:
     def ki_network_loaded(self, network: Network) -> None:
         self.calls.append("ki_network_loaded")
         self.loaded_network = network
+
+    @hookimpl
+    def ki_network_import_commands(self) -> list[click.Command]:
+        self.calls.append("ki_network_import_commands")
+        return [import_everything]
 
     @hookimpl
     def ki_network_rules(self) -> list[NoLanguageRule]:

@@ -14,6 +14,7 @@ from . import (  # noqa: F401 - registers commands on main
     duplicates,
     export,
     ics,
+    imports,
     report,
     serve,
 )

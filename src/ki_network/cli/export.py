@@ -13,8 +13,8 @@ from ._common import audience_option, command, directory_argument, load_network
 @directory_argument
 @click.option("--to", "format_name", metavar="FORMAT",
               help="Exporter name (see --list); default: guessed from the output's suffix.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output file (a directory for hsds-tabular).")
 @click.option("--list", "list_only", is_flag=True, help="List the available exporters.")
 @audience_option
 def export_command(directory: str, format_name: str | None, output: Path | None,

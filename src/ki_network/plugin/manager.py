@@ -52,6 +52,7 @@ DEFAULT_PLUGINS = (
     "ki_network.builtin.exporters",
     "ki_network.builtin.hsds",
     "ki_network.builtin.rules",
+    "ki_network.builtin.interop",
 )
 
 
@@ -346,6 +347,10 @@ class Hooks:
 
     def loaded(self, network: Network) -> None:
         self._call("ki_network_loaded", network=network)
+
+    def import_commands(self) -> list[Any]:
+        """The ``ki-network import`` subcommands plugins contribute (click commands)."""
+        return [c for result in self._call("ki_network_import_commands") for c in result or ()]
 
     # -- checks and outputs ------------------------------------------------------------------
 

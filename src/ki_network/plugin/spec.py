@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+
     from ..datadir.config import NetworkConfig
     from ..datadir.records import RecordSet
     from ..datadir.yamlio import Record
@@ -154,6 +156,27 @@ def ki_network_loaded(network: Network) -> None:
     :class:`~ki_network.errors.DataError` to report problems in the data.
 
     :param network: the loaded network (read it; the model objects are frozen).
+    """
+
+
+@hookspec
+def ki_network_import_commands() -> Sequence[click.Command]:
+    """Subcommands of ``ki-network import``: one per outside source a plugin can import.
+
+    Return :class:`click.Command` objects; each becomes ``ki-network import <name>``.  The
+    built-in plugin contributes ``import hsds``; ``ki-network-integreat`` contributes
+    ``import integreat``.  A command writes into a data directory (``-o DIR`` for a new one,
+    ``--into DIR`` for an existing one, by convention), reports what it skipped and why, and
+    changes nothing when it fails.  When two plugins offer the same name, the first in hook
+    order wins and the other is reported.
+
+    Usage::
+
+        @hookimpl
+        def ki_network_import_commands():
+            return [my_click_command]   # @click.command("mysource") ...
+
+    :return: click commands, named after their source.
     """
 
 

@@ -1,0 +1,856 @@
+"""HSDS services and organisations as records of a data directory — losing nothing.
+
+:func:`convert` maps what :func:`~ki_network.interop.hsds_read.read_hsds` read onto actors
+(organisations) and offers (services); ``docs/interop.md`` lists the mapping field by field.
+
+Nothing is lost: after mapping, each offer is exported again with
+:class:`~ki_network.interop.hsds_export.ServiceBuilder` and compared with what was read;
+whatever the export would not give back (fields without a counterpart, ids that are not ours,
+a second phone …) is kept on the record under ``hsds:`` and laid back by the next export.
+
+Real data is repaired, and every repair is reported:
+
+* a service whose organisation is missing gets a placeholder actor ``org-<id>``; locations
+  and schedules of a missing service a placeholder offer ``svc-<id>`` (internal);
+* schedules nested in locations are listed under the service (with their ``location_id``);
+* times without a zone are local time in the network's zone; overnight hours end the next
+  day; a ``count`` beside ``until`` is dropped (RFC 5545 allows one of them);
+* HSDS 1.x opening-hour rows without times (closed days) are kept, not imported as
+  occurrences;
+* taxonomy terms map to topics and target groups through a mapping the user edits; the
+  terms that map to nothing are listed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+from babel.core import Locale, get_global
+from dateutil.rrule import rrulestr
+
+from ..datadir.build import ID_PATTERN, Builder
+from ..datadir.config import NetworkConfig
+from ..datadir.records import RecordSet
+from ..datadir.yamlio import Record
+from ..errors import Origin
+from ..network import Network
+from ..plugin import Hooks
+from ..region import Region
+from .hsds_export import (
+    EXTENSION,
+    KEPT,
+    TARGET_GROUP_TAXONOMY,
+    TOPIC_TAXONOMY,
+    TZID,
+    ServiceBuilder,
+)
+from .hsds_read import HsdsData, iter_schedules
+
+#: Marks a record the import made up for a reference that points at nothing.
+PLACEHOLDER = "x_ki_placeholder"
+
+#: Where opening hours without a start date begin: a fixed Monday, so that re-imports of the
+#: same data give the same records.
+ANCHOR = date(2024, 1, 1)
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$",
+                    re.IGNORECASE)
+_AGS = re.compile(r"\bAGS\s*(\d{8})\b")
+_SLUG = re.compile(r"[^a-z0-9._-]+")
+_RRULE_PARTS = (("freq", "FREQ"), ("interval", "INTERVAL"), ("byday", "BYDAY"),
+                ("bymonthday", "BYMONTHDAY"), ("byweekno", "BYWEEKNO"),
+                ("byyearday", "BYYEARDAY"), ("wkst", "WKST"), ("count", "COUNT"))
+
+
+@attrs.define
+class TaxonomyMap:
+    """HSDS taxonomy terms → our topics and target groups.
+
+    Keys are matched without regard to case against a term's ``taxonomy:code``, its code and
+    its name, in that order.  The default maps nothing (every term is then listed as
+    unmapped); terms of ki-network's own taxonomies always map.
+    """
+
+    topics: dict[str, str] = attrs.field(factory=dict)
+    target_groups: dict[str, str] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, data: Any) -> TaxonomyMap:
+        """From the mapping file's content: ``{topics: {term: topic}, target_groups: …}``."""
+        if not isinstance(data, Mapping):
+            return cls()
+        return cls(*({str(k).casefold(): str(v) for k, v in (data.get(key) or {}).items()
+                      if v not in (None, "")}
+                     for key in ("topics", "target_groups")))
+
+    def lookup(self, table: Mapping[str, str], term: Mapping[str, Any]) -> str | None:
+        keys = [f"{term.get('taxonomy')}:{term.get('code')}", term.get("code"), term.get("name")]
+        for key in keys:
+            if key and str(key).casefold() in table:
+                return table[str(key).casefold()]
+        return None
+
+
+@attrs.define
+class HsdsImport:
+    """Records made from HSDS data, and what happened on the way."""
+
+    actors: list[Record] = attrs.field(factory=list)
+    offers: list[Record] = attrs.field(factory=list)
+    #: ``file:row: message``: repairs and notes
+    warnings: list[str] = attrs.field(factory=list)
+    #: ``file:row: message``: references that point at nothing
+    dangling: list[str] = attrs.field(factory=list)
+    #: ``file:row: skipped …``: records the data directory would refuse, with the reason
+    skipped: list[str] = attrs.field(factory=list)
+    #: unmapped taxonomy terms and how many services name them
+    unmapped_terms: Counter[str] = attrs.field(factory=Counter)
+    #: rows read, by table
+    read: dict[str, int] = attrs.field(factory=dict)
+    #: what the network got: actors, offers, placeholders, schedules, kept closed days
+    imported: dict[str, int] = attrs.field(factory=dict)
+
+
+def slug(prefix: str, ident: str) -> str:
+    """A valid id for a foreign identifier: ``svc-135836``; odd characters are replaced and
+    a hash of the original added, so different identifiers never meet."""
+    text = _SLUG.sub("-", ident.lower()).strip("-._")
+    candidate = f"{prefix}-{text}" if text else prefix
+    if text != ident.lower() or len(candidate) > 60:
+        digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:10]
+        candidate = f"{candidate[:48].rstrip('-._')}-{digest}"
+    return candidate
+
+
+def _language_tables() -> tuple[dict[str, str], dict[str, str]]:
+    aliases = {str(k).lower(): str(v) for k, v in get_global("language_aliases").items()}
+    names = {str(v).casefold(): str(k) for k, v in Locale("en").languages.items()}
+    return aliases, names
+
+
+_LANGUAGE_ALIASES, _LANGUAGE_NAMES = _language_tables()
+
+
+def language_code(item: Mapping[str, Any]) -> str | None:
+    """An ISO 639 code for an HSDS language (by ``code``, else by English ``name``)."""
+    for value in (item.get("code"), item.get("name")):
+        if not isinstance(value, str) or not value.strip():
+            continue
+        text = value.strip().replace("_", "-").split("-")[0].lower()
+        if re.fullmatch(r"[a-z]{2}", text):
+            return text
+        if re.fullmatch(r"[a-z]{3}", text):
+            alias = _LANGUAGE_ALIASES.get(text, text)
+            return alias if re.fullmatch(r"[a-z]{2,3}", alias) else text
+        found = _LANGUAGE_NAMES.get(value.strip().casefold())
+        if found and re.fullmatch(r"[a-z]{2,3}", found):
+            return found
+    return None
+
+
+def _text(value: Any, translations: Any, language: str) -> str | dict[str, str] | None:
+    base = value if isinstance(value, str) and value.strip() else None
+    if isinstance(translations, Mapping) and translations:
+        merged = {str(k): str(v) for k, v in translations.items()}
+        if base is not None:
+            merged[language] = base
+        return merged
+    return base
+
+
+def _ext(obj: Mapping[str, Any]) -> dict[str, Any]:
+    value = obj.get(EXTENSION)
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number
+
+
+# --------------------------------------------------------------------------------------------
+# Times
+# --------------------------------------------------------------------------------------------
+
+
+def _clock(value: Any) -> tuple[time, timezone | None] | None:
+    match = _CLOCK.match(str(value).strip()) if value is not None else None
+    if not match:
+        return None
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+    if hour > 24 or minute > 59 or second > 59:
+        return None
+    hour %= 24
+    zone: timezone | None = None
+    if match[4]:
+        text = match[4].upper()
+        if text == "Z":
+            zone = UTC
+        else:
+            sign = -1 if text[0] == "-" else 1
+            digits = text[1:].replace(":", "")
+            zone = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    return time(hour, minute, second), zone
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _moment(day: date, clock: tuple[time, timezone | None], numeric: Any, zone: ZoneInfo | None,
+            local: ZoneInfo) -> datetime:
+    """A wall-clock time in ``local`` (naive) where the zone is known, else aware."""
+    wall, offset = clock
+    if offset is None and zone is None and numeric is not None:
+        hours = _float(numeric)
+        if hours is not None and -14 <= hours <= 14:
+            offset = timezone(timedelta(hours=hours))
+    if offset is None:
+        naive = datetime.combine(day, wall)
+        if zone is None or zone.key == local.key:
+            return naive
+        return naive.replace(tzinfo=zone).astimezone(local).replace(tzinfo=None)
+    aware = datetime.combine(day, wall, tzinfo=offset)
+    if zone is not None:
+        return aware.astimezone(local).replace(tzinfo=None)
+    if datetime.combine(day, wall, tzinfo=local).utcoffset() == offset.utcoffset(None):
+        # the network's own offset on that day: meant as its local time, which then also
+        # holds after the next change of daylight-saving time
+        return datetime.combine(day, wall)
+    return aware
+
+
+def _text_time(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        spec = "minutes" if value.second == 0 else "seconds"
+        return value.isoformat(timespec=spec)
+    return value.isoformat()
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule_ok(rule: str) -> bool:
+    try:
+        rrulestr(rule, dtstart=datetime(2000, 1, 3))
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+@attrs.define
+class _Schedules:
+    local: ZoneInfo
+    default_zone: str | None
+    notes: list[str]
+
+    def record(self, s: Mapping[str, Any], where: str, offer_title: str) -> dict[str, Any] | None:
+        """Our schedule entry for HSDS schedule ``s``; ``None`` for a closed-day row."""
+        ext = _ext(s)
+        zone_name = s.get(TZID) or self.default_zone
+        zone: ZoneInfo | None = None
+        if isinstance(zone_name, str):
+            try:
+                zone = ZoneInfo(zone_name)
+            except (ValueError, KeyError, OSError):
+                self.notes.append(f"{where}: unknown time zone {zone_name!r}; times taken as "
+                                  "local time")
+        opens, closes = _clock(s.get("opens_at")), _clock(s.get("closes_at"))
+        for field in ("opens_at", "closes_at"):
+            if s.get(field) is not None and _clock(s.get(field)) is None:
+                self.notes.append(f"{where}: {field} {s.get(field)!r} is not a time; left out")
+        if opens is None and closes is None and s.get("x_hsds1_table") == "regular_schedules":
+            return None  # an HSDS 1.x day without hours: closed that day
+        parts: list[str] = []
+        for field, key in _RRULE_PARTS:
+            value = s.get(field)
+            if value is None:
+                continue
+            if field in ("interval", "count"):
+                number = _float(value)
+                if number is None or number < 1:
+                    self.notes.append(f"{where}: {field} {value!r} is not a positive number; "
+                                      "left out")
+                    continue
+                text = str(int(number))
+            else:
+                text = str(value).upper().replace(" ", "")
+            parts.append(f"{key}={text}")
+        rule = ";".join(parts) if any(p.startswith("FREQ=") for p in parts) else None
+        if parts and rule is None and not ext.get("rrule"):
+            self.notes.append(f"{where}: recurrence fields without freq; taken as one date")
+        until = _date(s.get("until"))
+        if rule and until is not None and "COUNT=" in rule:
+            rule = ";".join(p for p in rule.split(";") if not p.startswith("COUNT="))
+            self.notes.append(f"{where}: count and until both given; count left out "
+                              "(RFC 5545 allows one)")
+        if rule is None and ext.get("rrule"):
+            rule = str(ext["rrule"])
+        if rule and not _rule_ok(rule):
+            for dubious in ("BYYEARDAY", "BYWEEKNO", "BYMONTHDAY", "WKST"):
+                trimmed = ";".join(p for p in rule.split(";") if not p.startswith(dubious + "="))
+                if trimmed != rule and _rule_ok(trimmed):
+                    self.notes.append(f"{where}: {dubious.lower()} cannot be combined with "
+                                      f"{rule.split(';')[0].lower()}; left out")
+                    rule = trimmed
+                    break
+            else:
+                if not _rule_ok(rule):
+                    self.notes.append(f"{where}: recurrence {rule!r} cannot be read; taken as "
+                                      "one date")
+                    rule = None
+        day = _date(s.get("dtstart")) or _date(s.get("valid_from"))
+        if day is None:
+            byday = re.search(r"BYDAY=([A-Z,0-9+-]+)", rule or "")
+            first = next((d for d in _DAYS if byday and d in byday[1]), "MO")
+            day = ANCHOR + timedelta(days=_DAYS.index(first))
+        start: date | datetime
+        end: date | datetime | None = None
+        if opens is not None:
+            start = _moment(day, opens, s.get("timezone"), zone, self.local)
+            if closes is not None:
+                end = _moment(day, closes, s.get("timezone"), zone, self.local)
+                if end <= start:
+                    end = end + timedelta(days=1)
+                    if not ext:
+                        self.notes.append(f"{where}: closes_at {s.get('closes_at')} is not "
+                                          "after opens_at; taken as the next day")
+        else:
+            start = day
+            if closes is not None:
+                self.notes.append(f"{where}: closes_at without opens_at; left out")
+        record: dict[str, Any] = {}
+        exact = _exact(ext, start)
+        if exact is not None:
+            record["start"] = exact[0]
+            if exact[1] is not None:
+                record["end"] = exact[1]
+        else:
+            record["start"] = _text_time(start)
+            if end is not None:
+                record["end"] = _text_time(end)
+        if rule:
+            record["rrule"] = rule
+        if until is not None and rule:
+            ext_until = ext.get("until")
+            record["until"] = ext_until if isinstance(ext_until, str) and \
+                ext_until[:10] == until.isoformat() else until.isoformat()
+            if "UNTIL=" in rule:
+                del record["until"]
+        for key in ("exdates", "rdates"):
+            if isinstance(ext.get(key), list) and ext[key]:
+                record[key] = list(ext[key])
+        if isinstance(ext.get("extra"), Mapping):
+            record.update(ext["extra"])
+        return record
+
+
+def _exact(ext: Mapping[str, Any], start: date | datetime) -> tuple[str, str | None] | None:
+    """Our exact start and end from the extension, if they agree with the HSDS fields."""
+    value = ext.get("start")
+    if not isinstance(value, str):
+        return None
+    if value[:16] != _text_time(start)[:16] and value[:10] != _text_time(start)[:10]:
+        return None
+    if isinstance(start, datetime) and value[11:16] != _text_time(start)[11:16]:
+        return None
+    end = ext.get("end")
+    return value, end if isinstance(end, str) else None
+
+
+# --------------------------------------------------------------------------------------------
+# Mapping
+# --------------------------------------------------------------------------------------------
+
+
+def _address(item: Mapping[str, Any]) -> str | None:
+    street = ", ".join(str(item[k]) for k in ("address_1", "address_2") if item.get(k))
+    town = " ".join(str(item[k]) for k in ("postal_code", "city") if item.get(k))
+    parts = [p for p in (street, town) if p]
+    return ", ".join(parts) or None
+
+
+def _first_address(place: Mapping[str, Any]) -> str | None:
+    for item in place.get("addresses") or place.get("x_hsds1_addresses") or []:
+        if isinstance(item, Mapping) and _address(item):
+            return _address(item)
+    return None
+
+
+def _geo(place: Mapping[str, Any], where: str, notes: list[str]) -> dict[str, float] | None:
+    lat, lon = _float(place.get("latitude")), _float(place.get("longitude"))
+    if lat is None or lon is None:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        notes.append(f"{where}: latitude/longitude {lat}, {lon} are not on Earth; left out")
+        return None
+    return {"lat": lat, "lon": lon}
+
+
+def _normalized(service: dict[str, Any]) -> dict[str, Any]:
+    """The service with every schedule listed under ``schedules`` (each once; those of a
+    location carry its ``location_id``)."""
+    out = dict(service)
+    schedules = []
+    for schedule in iter_schedules(service):
+        item = dict(schedule)
+        schedules.append(item)
+    ats = []
+    for item in service.get("service_at_locations") or []:
+        if not isinstance(item, Mapping):
+            continue
+        at = dict(item)
+        at.pop("schedules", None)
+        place = at.get("location")
+        if isinstance(place, Mapping):
+            place = dict(place)
+            for schedule in place.pop("schedules", None) or []:
+                if isinstance(schedule, Mapping):
+                    for listed in schedules:
+                        if listed.get("id") == schedule.get("id") and place.get("id"):
+                            listed.setdefault("location_id", place["id"])
+            at["location"] = place
+        ats.append(at)
+    if ats:
+        out["service_at_locations"] = ats
+    if schedules:
+        out["schedules"] = schedules
+    return out
+
+
+def diff(original: Any, exported: Any) -> Any:
+    """What ``original`` holds that ``exported`` would not give back (``None``: nothing).
+
+    Mappings are compared key by key; lists of the same length item by item (an item that
+    needs nothing is ``{}``); anything else whole.
+    """
+    if isinstance(original, dict) and isinstance(exported, dict):
+        out = {}
+        for key, value in original.items():
+            if key not in exported:
+                out[key] = value
+                continue
+            rest = diff(value, exported[key])
+            if rest is not None:
+                out[key] = rest
+        return out or None
+    if isinstance(original, list) and isinstance(exported, list):
+        if len(original) == len(exported) and all(isinstance(v, dict) for v in original):
+            items = [diff(a, b) or {} for a, b in zip(original, exported, strict=True)]
+            return items if any(items) else None
+        return None if _same(original, exported) else original
+    return None if _same(original, exported) else original
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a == b:
+        return True
+    if isinstance(a, int | float) and isinstance(b, int | float) and \
+            not isinstance(a, bool) and not isinstance(b, bool):
+        return float(a) == float(b)
+    return bool(a == b)
+
+
+@attrs.define
+class _Converter:
+    data: HsdsData
+    config: NetworkConfig
+    region: Region
+    taxonomy: TaxonomyMap
+    reserved: frozenset[str]
+    result: HsdsImport = attrs.field(factory=HsdsImport)
+    actor_ids: dict[str, str] = attrs.field(factory=dict)  # HSDS organisation id → ours
+    taken: set[str] = attrs.field(factory=set)
+    originals: dict[str, tuple[dict[str, Any], str]] = attrs.field(factory=dict)
+
+    def claim(self, wanted: str, fallback: str) -> str:
+        ident = wanted if ID_PATTERN.match(wanted) and wanted not in self.taken else fallback
+        n = 2
+        base = ident
+        while ident in self.taken:
+            ident = f"{base}-{n}"
+            n += 1
+        self.taken.add(ident)
+        return ident
+
+    # -- organisations -----------------------------------------------------------------------
+
+    def actor(self, org: Mapping[str, Any], where: str) -> str:
+        hsds = str(org.get("id") or f"row-{where}")
+        if hsds in self.actor_ids:
+            return self.actor_ids[hsds]
+        ext = _ext(org)
+        ident = self.claim(str(ext.get("id") or ""), slug("org", hsds))
+        self.actor_ids[hsds] = ident
+        lang = self.config.language
+        name = org.get("name")
+        if not isinstance(name, str) or not name.strip():
+            name = f"(no name: organisation {hsds})"
+            self.result.warnings.append(f"{where}: organisation {hsds!r} has no name; "
+                                        f"named {name!r}")
+        kind = ext.get("kind") or "other"
+        generated = f"{name} ({str(kind).replace('_', ' ')})"
+        description = org.get("description")
+        if description == generated:
+            description = None
+        record: dict[str, Any] = {"id": ident, "name": name, "kind": kind}
+        text = _text(description, ext.get("description"), lang)
+        if text:
+            record["description"] = text
+        contact = dict(ext.get("contact") or {})
+        for ours, theirs in (("email", "email"), ("website", "website")):
+            if org.get(theirs):
+                contact[ours] = org[theirs]
+        phones = [p for p in org.get("phones") or [] if isinstance(p, Mapping)]
+        if phones and phones[0].get("number") and "phone" not in contact:
+            contact["phone"] = str(phones[0]["number"])
+        if contact:
+            record["contact"] = contact
+        address = ext.get("address") or _first_address(org)
+        if not address:
+            for place in org.get("locations") or []:
+                if isinstance(place, Mapping) and _first_address(place):
+                    address = _first_address(place)
+                    break
+        if address:
+            record["address"] = address
+        for key in ("municipalities", "languages", "topics", "visibility", "calendar", "geo"):
+            if ext.get(key):
+                record[key] = ext[key]
+        if isinstance(record.get("municipalities"), list):
+            record["municipalities"] = [self._named(str(m)) for m in record["municipalities"]]
+        if isinstance(ext.get("extra"), Mapping):
+            for key, value in ext["extra"].items():
+                record.setdefault(key, value)
+        self.result.actors.append(Record(record, origin=_origin(where)))
+        self.originals[ident] = (dict(org), where)
+        return ident
+
+    def placeholder_actor(self, hsds_id: str, where: str) -> str:
+        if hsds_id in self.actor_ids:
+            return self.actor_ids[hsds_id]
+        ident = self.claim(slug("org", hsds_id), slug("org", hsds_id))
+        self.actor_ids[hsds_id] = ident
+        record = {"id": ident, "name": f"Organisation {hsds_id} (not in the HSDS data)",
+                  "kind": "other", KEPT: {PLACEHOLDER: True, "id": hsds_id}}
+        self.result.actors.append(Record(record, origin=_origin(where)))
+        self.result.imported["placeholder actors"] = \
+            self.result.imported.get("placeholder actors", 0) + 1
+        return ident
+
+    # -- services ----------------------------------------------------------------------------
+
+    def offer(self, service: dict[str, Any], where: str, *, placeholder: bool = False) -> None:
+        original = _normalized(service)
+        ext = _ext(original)
+        hsds = str(original.get("id") or where)
+        ident = self.claim(str(ext.get("id") or ""), slug("svc", hsds))
+        lang = self.config.language
+        notes = self.result.warnings
+        org = original.get("organization")
+        org_id = str(original.get("organization_id") or (org or {}).get("id") or "")
+        if isinstance(org, Mapping) and org.get("id"):
+            provider = self.actor(org, self.data.origin(org) if id(org) in self.data.origins
+                                  else where)
+        elif org_id and org_id in self.actor_ids:
+            provider = self.actor_ids[org_id]
+        else:
+            provider = self.placeholder_actor(org_id or "unknown", where)
+            notes.append(f"{where}: service {hsds!r}: organisation "
+                         f"{org_id or '(none)'!r} is not in the data; provided by "
+                         f"placeholder actor {provider!r}")
+        name = original.get("name")
+        if not isinstance(name, str) or not name.strip():
+            name = f"(no name: service {hsds})"
+            notes.append(f"{where}: service {hsds!r} has no name; named {name!r}")
+        record: dict[str, Any] = {"id": ident, "title": _text(name, ext.get("title"), lang),
+                                  "provider": provider}
+        description = _text(original.get("description"), ext.get("description"), lang)
+        if description:
+            record["description"] = description
+        partners = []
+        for partner in ext.get("partners") or []:
+            if isinstance(partner, Mapping) and partner.get("id"):
+                partners.append(self.actor(partner, where))
+            elif isinstance(partner, str):
+                partners.append(self.actor_ids.get(partner, partner))
+        if partners:
+            record["partners"] = partners
+        self._terms(original, record, where)
+        languages = []
+        for item in original.get("languages") or []:
+            if isinstance(item, Mapping):
+                code = language_code(item)
+                if code is None:
+                    notes.append(f"{where}: language {item.get('name') or item.get('code')!r}"
+                                 " has no ISO 639 code; kept as it is")
+                elif code not in languages:
+                    languages.append(code)
+        if languages:
+            record["languages"] = languages
+        for area in original.get("service_areas") or []:
+            if isinstance(area, Mapping):
+                found = _AGS.search(str(area.get("extent") or ""))
+                if found and self._known_municipality(found[1]):
+                    record["municipality"] = self._named(found[1])
+                    break
+        ats = [a for a in original.get("service_at_locations") or [] if isinstance(a, Mapping)]
+        place = ats[0].get("location") if ats else None
+        if isinstance(place, Mapping):
+            text = place.get("name")
+            address = _first_address(place)
+            if address and (not text or address not in str(text)):
+                text = f"{text}, {address}" if text else address
+            if text:
+                record["location"] = text
+            geo = _geo(place, where, notes)
+            if geo:
+                record["geo"] = geo
+        contact = dict(ext.get("contact") or {})
+        phones = [p for p in original.get("phones") or [] if isinstance(p, Mapping)]
+        if phones and phones[0].get("number"):
+            contact["phone"] = str(phones[0]["number"])
+        people = [c for c in original.get("contacts") or [] if isinstance(c, Mapping)]
+        if people and people[0].get("name"):
+            contact["person"] = people[0]["name"]
+        email = original.get("email") or (people[0].get("email") if people else None)
+        if email:
+            contact["email"] = email
+        if contact:
+            record["contact"] = contact
+        if original.get("url"):
+            record["url"] = original["url"]
+        program = original.get("program")
+        if isinstance(program, Mapping) and program.get("name"):
+            record["programme"] = program["name"]
+        schedules = _Schedules(self.config.tz, self.data.timezone, notes)
+        entries, closed, closures = [], 0, []
+        for item in original.get("schedules") or []:
+            where_item = self.data.rows.get(("schedule", str(item.get("id"))), where)
+            if item.get("x_hsds1_table") == "holiday_schedules" and \
+                    str(item.get("closed", "")).lower() in ("true", "1", "yes", "t"):
+                first, last = _date(item.get("dtstart")), _date(item.get("until"))
+                if first is not None:
+                    closures.append((first, last or first))
+                    closed += 1
+                    continue
+            entry = schedules.record(item, where_item, name)
+            if entry is None:
+                closed += 1
+            else:
+                entries.append(entry)
+        for entry in entries:
+            if "rrule" not in entry:
+                continue
+            days = sorted({first + timedelta(days=n) for first, last in closures
+                           for n in range(min((last - first).days, 366) + 1)})
+            if days:  # a closed holiday: the occurrences of that day do not take place
+                entry["exdates"] = [*entry.get("exdates", []), *(d.isoformat() for d in days)]
+        if entries:
+            record["schedule"] = entries
+        self.result.imported["schedules"] = self.result.imported.get("schedules", 0) + \
+            len(entries)
+        self.result.imported["closed days kept"] = \
+            self.result.imported.get("closed days kept", 0) + closed
+        valid = {k: _date(ext.get(k)) for k in ("valid_from", "valid_to")}
+        for key in ("valid_from", "valid_to"):
+            values = {str(s.get(key)) for s in original.get("schedules") or []
+                      if isinstance(s, Mapping) and s.get(key)}
+            if valid[key] is None and len(values) == 1:
+                valid[key] = _date(values.pop())
+            if valid[key] is not None:
+                record[key] = valid[key].isoformat()  # type: ignore[union-attr]
+        if valid["valid_from"] and valid["valid_to"] and valid["valid_to"] < valid["valid_from"]:
+            notes.append(f"{where}: valid_to is before valid_from; both left out")
+            del record["valid_from"], record["valid_to"]
+        if ext.get("visibility"):
+            record["visibility"] = ext["visibility"]
+        if placeholder:
+            record["visibility"] = "internal"
+            record[KEPT] = {PLACEHOLDER: True}
+        if isinstance(ext.get("extra"), Mapping):
+            for key, value in ext["extra"].items():
+                record.setdefault(key, value)
+        self.result.offers.append(Record(record, origin=_origin(where)))
+        self.originals[ident] = (original, where)
+
+    def _named(self, ags: str) -> str:
+        """A municipality as the data files write it: by name where the region knows it."""
+        for municipality in self.region.municipalities:
+            if municipality.ags == ags:
+                return municipality.name
+        return ags
+
+    def _known_municipality(self, ags: str) -> bool:
+        if self.region.name is None:
+            return True
+        return any(m.ags == ags for m in self.region.municipalities)
+
+    def _terms(self, service: Mapping[str, Any], record: dict[str, Any], where: str) -> None:
+        groups: list[str] = []
+        for attribute in service.get("attributes") or []:
+            if not isinstance(attribute, Mapping):
+                continue
+            term = attribute.get("taxonomy_term")
+            if not isinstance(term, Mapping):
+                continue
+            taxonomy, code = term.get("taxonomy"), term.get("code")
+            topic = code if taxonomy == TOPIC_TAXONOMY else \
+                self.taxonomy.lookup(self.taxonomy.topics, term)
+            group = code if taxonomy == TARGET_GROUP_TAXONOMY else \
+                self.taxonomy.lookup(self.taxonomy.target_groups, term)
+            if topic and "topic" not in record:
+                record["topic"] = topic
+            elif topic:
+                self.result.warnings.append(f"{where}: second topic {topic!r} left out (an "
+                                            "offer has one topic); the term is kept")
+            if group and group not in groups:
+                groups.append(group)
+            if not topic and not group:
+                label = f"{taxonomy}:{code}" if taxonomy and code else \
+                    str(term.get("name") or code or term.get("id"))
+                self.result.unmapped_terms[label] += 1
+        if groups:
+            record["target_groups"] = groups
+
+
+def _origin(where: str) -> Origin:
+    path, _, line = where.rpartition(":")
+    if path and line.isdigit():
+        return Origin(path, int(line))
+    return Origin(where)
+
+
+def convert(data: HsdsData, *, config: NetworkConfig, hooks: Hooks,
+            region: Region | None = None, taxonomy: TaxonomyMap | None = None,
+            reserved: Iterable[str] = ()) -> HsdsImport:
+    """Map ``data`` onto records for a network with ``config``.
+
+    Every record is checked with the data directory's own builder; a record it would refuse
+    is left out and listed in :attr:`HsdsImport.skipped` with the reason.
+
+    :param hooks: the plugins (for topics, target groups and labels).
+    :param reserved: ids already used in the network that the import must not take
+        (records with these ids that the import makes *replace* them: pass only ids of
+        records not from HSDS).
+    """
+    region = region or Region(None, ())
+    converter = _Converter(data, config, region, taxonomy or TaxonomyMap(),
+                           frozenset(reserved))
+    converter.taken.update(reserved)
+    result = converter.result
+    result.read = dict(data.counts)
+    result.dangling = list(data.dangling)
+    result.warnings.extend(data.warnings)
+    for org in data.organizations:
+        where = data.origin(org)
+        try:
+            converter.actor(org, where)
+        except Exception as exc:  # one odd object must not take the import down
+            result.skipped.append(f"{where}: skipped organisation {org.get('id')!r}: cannot "
+                                  f"be read: {type(exc).__name__}: {exc}")
+    for service in data.services:
+        where = data.origin(service)
+        try:
+            converter.offer(service, where)
+        except Exception as exc:  # reported like any other skipped record
+            result.skipped.append(f"{where}: skipped service {service.get('id')!r}: cannot "
+                                  f"be read: {type(exc).__name__}: {exc}")
+    for missing, holders in data.orphans.items():
+        places = [h["location"].get("name") for h in holders
+                  if isinstance(h.get("location"), Mapping) and h["location"].get("name")]
+        title = (f"At {places[0]}: " if places else "") + \
+            f"service {missing} (not in the HSDS data)"
+        owners = [h["location"].get("organization_id") for h in holders
+                  if isinstance(h.get("location"), Mapping)
+                  and h["location"].get("organization_id")]
+        placeholder = {"id": missing, "name": title,
+                       **({"organization_id": owners[0]} if owners else {}),
+                       "service_at_locations": [h for h in holders if "location_id" in h],
+                       "schedules": [s for h in holders for s in h.get("schedules") or []]}
+        where = data.origin(holders[0])
+        result.warnings.append(f"{where}: service {missing!r} is not in the data; its "
+                               f"locations and schedules are kept on placeholder offer "
+                               f"{slug('svc', missing)!r} (internal)")
+        converter.offer(placeholder, where, placeholder=True)
+        result.imported["placeholder offers"] = result.imported.get("placeholder offers", 0) + 1
+    _keep_the_rest(converter, _check(converter, hooks))
+    result.imported["actors"] = len(result.actors)
+    result.imported["offers"] = len(result.offers)
+    return result
+
+
+def _builder(converter: _Converter, hooks: Hooks) -> Builder:
+    return Builder(converter.config, converter.region, hooks.topics(), hooks.target_groups(),
+                   hooks.label_aliases(converter.config.region))
+
+
+def _check(converter: _Converter, hooks: Hooks) -> Network:
+    """Leave out (and list) records the builder refuses; repeat, since an actor left out
+    takes its offers with it.  Returns the network of the records that remain."""
+    result = converter.result
+    while True:
+        records = RecordSet()
+        shadow: dict[str, Record] = {}
+        for kind, items in (("actors", result.actors), ("offers", result.offers)):
+            for index, record in enumerate(items):
+                key = f"#{kind}#{index}"
+                shadow[key] = record
+                records.add(kind, Record(record, origin=Origin(key)))
+        builder = _builder(converter, hooks)
+        built, problems = builder.build(records)
+        bad: dict[str, list[str]] = {}
+        for problem in problems:
+            bad.setdefault(problem.origin.path, []).append(problem.message)
+        if not bad:
+            return Network(converter.config, converter.region, builder.topics.values(),
+                           builder.target_groups.values(), built, hooks)
+        for key, messages in bad.items():
+            if key not in shadow:
+                continue
+            record = shadow[key]
+            result.skipped.append(f"{record.origin}: skipped {key.split('#')[1][:-1]} "
+                                  f"{record.get('id')!r}: {'; '.join(messages)}")
+        result.actors = [r for i, r in enumerate(result.actors) if f"#actors#{i}" not in bad]
+        result.offers = [r for i, r in enumerate(result.offers) if f"#offers#{i}" not in bad]
+
+
+def _keep_the_rest(converter: _Converter, network: Network) -> None:
+    """Export each record again and keep under ``hsds:`` what the export would not give
+    back."""
+    result = converter.result
+    services = ServiceBuilder(network)
+    for record in result.offers:
+        original, _ = converter.originals.get(record["id"], ({}, ""))
+        offer = network.offers.get(record["id"])
+        if offer is None or not original:
+            continue
+        exported = services.service(offer)
+        theirs = {k: v for k, v in original.items() if k != "organization"}
+        ours = {k: v for k, v in exported.items() if k != "organization"}
+        rest = diff(theirs, ours)
+        if rest:
+            record[KEPT] = {**(record.get(KEPT) or {}), **rest}
+    for record in result.actors:
+        original, _ = converter.originals.get(record["id"], ({}, ""))
+        actor = network.actors.get(record["id"])
+        if actor is None or not original:
+            continue
+        rest = diff({k: v for k, v in original.items() if k != "services"},
+                    services.organization(actor))
+        if rest:
+            record[KEPT] = {**(record.get(KEPT) or {}), **rest}
