@@ -73,6 +73,12 @@ def test_list_shows_name_suffix_and_description(network: Path) -> None:
     assert rows["jsonl"][1] == "one record a line, each with a 'record' field naming its kind"
 
 
+def test_a_path_without_suffix_is_the_tabular_hsds_directory(network: Path, tmp_path: Path) -> None:
+    result = export(network, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "datapackage.json").is_file()
+
+
 def test_list_needs_no_output(network: Path, tmp_path: Path) -> None:
     result = export(network, "--list", "-o", tmp_path / "ignored.json")
     assert result.exit_code == 0 and not (tmp_path / "ignored.json").exists()
@@ -81,8 +87,8 @@ def test_list_needs_no_output(network: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     ([], "name the output file with -o"),
     (["--to", "xml", "-o", "out.xml"], "unknown exporter 'xml'; available: json, jsonl, hsds"),
-    (["-o", "out"], "no exporter writes files without suffix; choose one with --to"),
-    (["-o", "out.csv"], "no exporter writes .csv; choose one with --to (json, jsonl, hsds)"),
+    (["-o", "out.csv"],
+     "no exporter writes .csv; choose one with --to (json, jsonl, hsds, hsds-tabular)"),
 ])
 def test_usage_errors(network: Path, tmp_path: Path, args: list[str], message: str) -> None:
     result = export(network, *[a if not a.startswith("out") else str(tmp_path / a)
