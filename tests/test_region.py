@@ -36,10 +36,6 @@ def test_umlauts_and_sharp_s_in_any_case(region: Region, name: str,
     assert region.resolve(name) is expected
 
 
-@pytest.mark.xfail(strict=True, reason="bug: Region.resolve does not normalise Unicode, so "
-                   "'Waldbröl' with a decomposed ö (NFD, as macOS and some copy-paste give it) "
-                   "is unknown; loading reports \"unknown municipality 'Waldbröl' (did you "
-                   "mean 'Waldbröl'?)\"")
 def test_decomposed_umlauts_are_the_same_name(region: Region) -> None:
     decomposed = unicodedata.normalize("NFD", "Waldbröl")
     assert decomposed != "Waldbröl"
@@ -88,10 +84,6 @@ def test_suggest_close_names(region: Region) -> None:
     assert region.suggest("Xyz") == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: suggest() compares case-sensitively (rapidfuzz's "
-                   "extract without a processor) while resolve() takes any case, so "
-                   "'waldbroel' or 'WALDBROEL' get no 'did you mean' although 'Waldbroel' "
-                   "gets 'Waldbröl'")
 @pytest.mark.parametrize("misspelt", ["waldbroel", "WALDBROEL"])
 def test_suggestions_ignore_case_like_resolve(region: Region, misspelt: str) -> None:
     assert region.suggest(misspelt) == ["Waldbröl"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import attrs
@@ -11,6 +12,12 @@ from rapidfuzz import process
 from .model import Municipality
 
 AGS_PATTERN = re.compile(r"^\d{8}$")
+
+
+def _key(name: str) -> str:
+    """One key for one spelling: composed umlauts (NFC, as macOS may paste them decomposed), any
+    case."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _municipalities(values: Iterable[Municipality]) -> tuple[Municipality, ...]:
@@ -38,12 +45,12 @@ class Region:
         index: dict[str, Municipality] = {}
         for m in self.municipalities:
             index[m.ags] = m
-            index[m.name.casefold()] = m
+            index[_key(m.name)] = m
         object.__setattr__(self, "_by_key", index)
 
     def resolve(self, reference: str) -> Municipality | None:
         """The municipality named by ``reference`` (name, any case, or AGS), else ``None``."""
-        found = self._by_key.get(reference) or self._by_key.get(reference.casefold())
+        found = self._by_key.get(reference) or self._by_key.get(_key(reference))
         if found is None and not self.municipalities and AGS_PATTERN.match(reference):
             return Municipality(reference, reference)
         return found
@@ -57,9 +64,11 @@ class Region:
         return suggest(reference, (m.name for m in self.municipalities), limit)
 
 
-def suggest(word: str, choices: Iterable[str], limit: int = 2, cutoff: float = 75) -> list[str]:
+def suggest(word: str, choices: Iterable[str], limit: int = 2, cutoff: float = 80) -> list[str]:
     """Up to ``limit`` of ``choices`` that look like ``word`` (for "did you mean ...")."""
-    found = process.extract(word, list(choices), limit=limit, score_cutoff=cutoff)
+    # compared without case and accents' composition, as resolving names compares them
+    found = process.extract(word, list(choices), limit=limit, score_cutoff=cutoff,
+                            processor=_key)
     return [choice for choice, _, _ in found]
 
 

@@ -89,11 +89,6 @@ def test_wrong_types_are_problems_at_their_key(text: str, expected: str) -> None
     assert problems == [expected]
 
 
-@pytest.mark.xfail(strict=True, raises=IsADirectoryError,
-                   reason="bug: config_from_record catches ZoneInfoNotFoundError and ValueError "
-                   "but not the IsADirectoryError ZoneInfo raises for a region name such as "
-                   "'Europe', so `ki-network validate` ends in a traceback instead of "
-                   "network.yaml:1:1: unknown time zone 'Europe'")
 def test_a_region_name_is_not_a_time_zone() -> None:
     _, problems = config("timezone: Europe\n")
     assert problems == ["network.yaml:1:1: unknown time zone 'Europe'"]

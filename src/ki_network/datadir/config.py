@@ -80,7 +80,7 @@ def config_from_record(data: Any, name: str, directory: Path | None
     if "timezone" in kwargs:
         try:
             ZoneInfo(kwargs["timezone"])
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder of zones
             problems.append(Problem(data.origin_of("timezone"),
                                     f"unknown time zone {kwargs.pop('timezone')!r}"))
     for key in ("rules", "plugins"):

@@ -31,7 +31,7 @@ application (Starlette) to mount inside a municipality's own application.  Needs
 >>> feed.status_code, feed.headers["Content-Type"], again.status_code
 (200, 'text/calendar; charset=utf-8', 304)
 >>> wrong.status_code, wrong.text[:52]
-(400, "no topic 'langauge' (did you mean 'language' or 'lan")
+(400, "no topic 'langauge' (did you mean 'language'?); allo")
 
 See ``docs/serve.md``: reverse proxies, mounting, tokens.
 """
