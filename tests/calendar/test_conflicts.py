@@ -57,16 +57,16 @@ def test_finds_each_kind_of_conflict_and_nothing_else() -> None:
 def test_evidence_says_when_and_for_whom() -> None:
     findings = {(f.rule, f.subjects): f for f in find_conflicts(_load(FIXTURE), *YEAR)}
     women = findings[("schedule-conflict", ("fruehstueck", "sprachcafe"))]
-    assert women.evidence["target_groups"] == ["women"]
+    assert women.evidence["target_groups"] == ("women",)
     assert women.evidence["municipality"] == "05374012"
     assert women.evidence["occurrences"] == 4
     assert women.evidence["first"] == "2026-02-03 10:00"  # when the overlap begins
     assert "Gummersbach" in women.message and "Frauen" in women.message
     school = next(f for f in findings.values() if f.subjects == ("hausaufgaben",))
-    assert school.evidence["dates"] == ["2026-03-30", "2026-04-01", "2026-04-06", "2026-04-08"]
+    assert school.evidence["dates"] == ("2026-03-30", "2026-04-01", "2026-04-06", "2026-04-08")
     assert school.evidence["kind"] == "school_holiday"
     organiser = findings[("organiser-double-booked", ("ki-termin-a", "ki-termin-b"))]
-    assert organiser.evidence["actors"] == ["ki"]
+    assert organiser.evidence["actors"] == ("ki",)
 
 
 def test_cancelled_and_transparent_occurrences_are_no_conflicts() -> None:
@@ -76,7 +76,7 @@ def test_cancelled_and_transparent_occurrences_are_no_conflicts() -> None:
     assert not subjects & {"infoabend", "abgesagt", "stadtfest-info", "fest"}
     elternabend = [f for f in find_conflicts(_load(FIXTURE), *YEAR)
                    if f.subjects == ("elternabend",)]
-    assert elternabend[0].evidence["dates"] == ["2026-04-09"]  # 2 April is cancelled
+    assert elternabend[0].evidence["dates"] == ("2026-04-09",)  # 2 April is cancelled
 
 
 def test_rules_can_be_switched_off_in_network_yaml(tmp_path: Path) -> None:
@@ -142,7 +142,7 @@ def test_a_provider_with_parallel_courses_is_not_in_two_places() -> None:
         _offer("kurs-b", "Rathaus Wiehl", contact={"person": "Frau Yilmaz"})], events=[])
     (finding,) = find_conflicts(net, *YEAR)
     assert finding.rule == "organiser-double-booked"
-    assert finding.evidence["people"] == ["frau yilmaz"]
+    assert finding.evidence["people"] == ("frau yilmaz",)
     assert finding.evidence["occurrences"] == 3
     assert finding.message.startswith("Frau Yilmaz would be at two places at once")
 
