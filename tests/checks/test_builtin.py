@@ -141,7 +141,7 @@ def test_coverage_gap_per_municipality_and_topic_family(findings: list[Finding])
 
 def test_coverage_gap_topics_parameter(net: Network) -> None:
     rule = next(r for r in BUILTIN_RULES if r.id == "coverage-gap")
-    found = list(rule.check(net, {"topics": ["health", "language"]}))
+    found = list(rule.check(net, RuleContext({"topics": ["health", "language"]})))
     assert sorted((f.subjects[0], f.evidence["topic"]) for f in found) == [
         (GM, "health"), (WB, "health")]
     assert "The KI could look for a provider" in found[0].suggestion
@@ -182,7 +182,7 @@ def test_suggested_introductions_beyond_the_limit_are_counted(tmp_path: Path) ->
                                                 "offers.yaml": [], "relations.yaml": []}),
                bare_plugin_manager())
     rule = next(r for r in BUILTIN_RULES if r.id == "suggested-introduction")
-    found = list(rule.check(net, {"limit": 4}))
+    found = list(rule.check(net, RuleContext({"limit": 4})))
     assert len(found) == 5  # 10 pairs: 4 listed, one finding for the 6 others
     assert found[-1].subjects == ()
     assert found[-1].evidence == {"not_listed": 6, "limit": 4}

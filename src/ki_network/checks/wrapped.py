@@ -9,7 +9,7 @@ through the catalogue (the packages themselves word them in English).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from ..calendar.series import Occurrence
 from ..duplicates import DUPLICATE_RULE, OVERLAP_RULE, duplicate_findings
 from ..locale import N_
 from ..model import Finding, Severity
+from ..plugin.contracts import RuleBase
 from .conflicts import (
     HOLIDAY_COLLISION,
     LOCATION_DOUBLE_BOOKED,
@@ -27,7 +28,7 @@ from .conflicts import (
     SCHEDULE_CONFLICT,
     conflicts_in,
 )
-from .engine import RuleContext, context_of
+from .engine import RuleContext
 from .names import Names
 
 if TYPE_CHECKING:
@@ -79,14 +80,13 @@ class DuplicateRule:
     #: in a large network, run in the second process (see :func:`.engine.run_rules`)
     background: bool = True
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
-        found = ctx.shared_result(("duplicates", id(network)),
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
+        found = context.shared_result(("duplicates", id(network)),
                                   lambda: duplicate_findings(network))
-        names = Names(network, ctx.language)
+        names = Names(network, context.language)
         for finding in found:
             if finding.rule == self.id:
-                yield _reworded_duplicate(finding, names, ctx)
+                yield _reworded_duplicate(finding, names, context)
 
 
 def _reworded_duplicate(finding: Finding, names: Names, settings: RuleContext) -> Finding:
@@ -113,7 +113,7 @@ def _reworded_duplicate(finding: Finding, names: Names, settings: RuleContext) -
 
 
 @attrs.frozen
-class CalendarRule:
+class CalendarRule(RuleBase):
     """One of the conflict rules of :mod:`ki_network.checks.conflicts`.
 
     The window is ``from`` (default: the first of January of this year) to ``days`` after
@@ -124,16 +124,15 @@ class CalendarRule:
     title: str
     default_severity: Severity
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
-        start, end = window(ctx)
-        found = ctx.shared_result(
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
+        start, end = window(context)
+        found = context.shared_result(
             ("conflicts", id(network), start, end),
-            lambda: conflicts_in(network, occurrences_in(network, ctx, start, end)))
-        names = Names(network, ctx.language)
+            lambda: conflicts_in(network, occurrences_in(network, context, start, end)))
+        names = Names(network, context.language)
         for finding in found:
             if finding.rule == self.id:
-                yield _reworded_conflict(finding, names, ctx)
+                yield _reworded_conflict(finding, names, context)
 
 
 def _reworded_conflict(finding: Finding, names: Names, settings: RuleContext) -> Finding:
