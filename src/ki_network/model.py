@@ -55,8 +55,8 @@ def freeze(value: Any) -> Any:
     if isinstance(value, Mapping):
         if not value:
             return EMPTY
-        if type(value) is frozendict and all(isinstance(v, _SCALARS) for v in value.values()):
-            return value
+        if all(isinstance(v, _SCALARS) for v in value.values()):
+            return value if type(value) is frozendict else frozendict(value)
         return frozendict({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
         return tuple([freeze(v) for v in value])
@@ -67,6 +67,8 @@ def freeze(value: Any) -> Any:
 
 def _frozen_map(value: Mapping[str, Any]) -> Extra:
     """Converter for ``extra`` and ``evidence``: a read-only, hashable mapping."""
+    if not value:  # most records: no unknown fields
+        return EMPTY
     frozen: Extra = freeze(value)
     return frozen
 
