@@ -11,7 +11,7 @@ See ``docs/duplicates.md``.
 from .blocking import Blocking, candidate_pairs
 from .engine import find_duplicates
 from .features import Features, OfferKey, Vocab, offer_key, schedule_slot
-from .findings import DUPLICATE_RULE, OVERLAP_RULE, duplicate_findings
+from .findings import DUPLICATE_RULE, OVERLAP_RULE, evidence_of, rule_of
 from .index import DuplicateIndex, match_offer
 from .normalize import normalize_address, normalize_text, phone_e164, tokens
 from .report import BANDS, DuplicateReport, Pair, apply_decisions, clusters_of
@@ -38,13 +38,14 @@ __all__ = [
     "apply_decisions",
     "candidate_pairs",
     "clusters_of",
-    "duplicate_findings",
+    "evidence_of",
     "find_duplicates",
     "match_offer",
     "normalize_address",
     "normalize_text",
     "offer_key",
     "phone_e164",
+    "rule_of",
     "schedule_slot",
     "tokens",
 ]
