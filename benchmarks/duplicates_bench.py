@@ -215,13 +215,18 @@ def _peak_mb() -> float:
 
 
 def run_ours(n: int) -> dict[str, Any]:
+    from ki_network.datadir.build import Built
     from ki_network.duplicates import find_duplicates
+    from ki_network.network import Network
     from ki_network.testing import tiny_network
 
     started = time.perf_counter()
     world = World(n)
-    network = tiny_network()
-    network.offers = {o.id: o for o in world.offers}
+    base = tiny_network()  # its settings and region, the generated offers
+    network = Network(base.config, base.region, base.topics.values(),
+                      base.target_groups.values(),
+                      Built(actors=dict(base.actors), offers={o.id: o for o in world.offers}),
+                      base.hooks)
     generated = time.perf_counter() - started
     input_mb = _peak_mb()
     started, cpu = time.perf_counter(), time.process_time()

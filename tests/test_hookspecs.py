@@ -20,6 +20,7 @@ import icalendar
 import pytest
 
 from ki_network import Hooks, Network, load
+from ki_network.checks import RuleContext
 from ki_network.plugin import spec as hookspecs
 from ki_network.plugin._docgen import hook_names, is_firstresult, signature_of
 from ki_network.plugin.contracts import DuplicateSignal, Exporter, Rule
@@ -201,7 +202,7 @@ def test_hook_ki_network_rules(net: Network) -> None:
     rules = {rule.id: rule for rule in net.hooks.rules()}
     rule = rules["everything.no-language"]
     assert isinstance(rule, Rule)
-    findings = list(rule.check(net, net.config.rule_settings(rule.id)))
+    findings = list(rule.check(net, RuleContext(net.config.rule_settings(rule.id))))
     assert [f.subjects for f in findings] == [("treff",)]
     assert findings[0].severity == "warning"
 

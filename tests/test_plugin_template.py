@@ -79,7 +79,7 @@ def test_installing_the_template_makes_its_hooks_run(tmp_path: Path) -> None:
     plugins = {p["name"]: p for p in json.loads(listed.stdout)["plugins"]}
     assert plugins["musterstadt"]["version"] == "0.1.0"
     assert plugins["musterstadt"]["hooks"] == ["ki_network_closed_days",
-                                               "ki_network_label_aliases"]
+                                               "ki_network_label_aliases", "ki_network_rules"]
     assert "oberberg" not in plugins  # only what pip installed here
 
     data = tmp_path / "net"

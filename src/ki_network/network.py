@@ -11,10 +11,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import attrs
@@ -45,26 +46,36 @@ if TYPE_CHECKING:
 class Network:
     """Actors, offers, events and relations of one network, read-only after loading.
 
-    Build it with :func:`ki_network.load`.  Indexes are made on first use.
+    Build it with :func:`ki_network.load`.  Indexes are made on first use, which is safe
+    because nothing can change what they index: the mappings (``actors``, ``offers``, ...)
+    are read-only views, the lists (``relations``, ``decisions``) tuples and the model
+    objects frozen.  A changed network is a new ``Network``.
     """
 
     def __init__(self, config: NetworkConfig, region: Region, topics: Iterable[Topic],  # noqa: PLR0917
                  target_groups: Iterable[TargetGroup], built: Built, hooks: Hooks,
-                 directory: Path | None = None) -> None:
+                 directory: Path | None = None, *,
+                 record_files: Mapping[str, Path] | None = None,
+                 audience: Visibility = Visibility.INTERNAL) -> None:
         self.config = config
         self.region = region
-        self.topics = {t.id: t for t in topics}
-        self.target_groups = {g.id: g for g in target_groups}
-        self.actors: dict[str, Actor] = built.actors
-        self.offers: dict[str, Offer] = built.offers
-        self.events: dict[str, Event] = built.events
-        self.relations: list[Relation] = built.relations
-        self.decisions: list[Decision] = built.decisions
-        self.origins: dict[str, Origin] = built.origins
+        # Views over the builder's dicts, not copies: a copy of 100,000 offers costs time,
+        # and the builder hands its dicts over and keeps no reference.
+        self.topics: Mapping[str, Topic] = MappingProxyType({t.id: t for t in topics})
+        self.target_groups: Mapping[str, TargetGroup] = MappingProxyType(
+            {g.id: g for g in target_groups})
+        self.actors: Mapping[str, Actor] = MappingProxyType(built.actors)
+        self.offers: Mapping[str, Offer] = MappingProxyType(built.offers)
+        self.events: Mapping[str, Event] = MappingProxyType(built.events)
+        self.relations: tuple[Relation, ...] = tuple(built.relations)
+        self.decisions: tuple[Decision, ...] = tuple(built.decisions)
+        self.origins: Mapping[str, Origin] = MappingProxyType(built.origins)
         self.hooks = hooks
         self.directory = directory
-        self.record_files: dict[str, Path] = {}  # kind -> file it was read from
-        self.audience = Visibility.INTERNAL  # what this copy may show; see for_audience()
+        #: kind -> the file it was read from
+        self.record_files: Mapping[str, Path] = MappingProxyType(dict(record_files or {}))
+        #: what this copy may show; see for_audience()
+        self.audience = audience
         self._closed_days: dict[int, list[ClosedDay]] = {}
 
     def __repr__(self) -> str:
@@ -268,8 +279,6 @@ class Network:
         built.relations = [
             r for r in self.relations
             if visible(r.visibility) and r.source in built.actors and r.target in built.actors]
-        restricted = Network(self.config, self.region, self.topics.values(),
-                             self.target_groups.values(), built, self.hooks, self.directory)
-        restricted.record_files = dict(self.record_files)
-        restricted.audience = audience
-        return restricted
+        return Network(self.config, self.region, self.topics.values(),
+                       self.target_groups.values(), built, self.hooks, self.directory,
+                       record_files=self.record_files, audience=audience)

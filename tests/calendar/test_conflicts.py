@@ -6,12 +6,14 @@ import json
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from ki_network import ClosedDay, Municipality, Severity, hookimpl, load
-from ki_network.checks.conflicts import find_conflicts, normalise_location
+from ki_network.checks import find_conflicts
+from ki_network.checks.conflicts import normalise_location
 from ki_network.cli import main
 from ki_network.network import Network
 from ki_network.testing import bare_plugin_manager
@@ -57,16 +59,16 @@ def test_finds_each_kind_of_conflict_and_nothing_else() -> None:
 def test_evidence_says_when_and_for_whom() -> None:
     findings = {(f.rule, f.subjects): f for f in find_conflicts(_load(FIXTURE), *YEAR)}
     women = findings[("schedule-conflict", ("fruehstueck", "sprachcafe"))]
-    assert women.evidence["target_groups"] == ["women"]
+    assert women.evidence["target_groups"] == ("women",)
     assert women.evidence["municipality"] == "05374012"
     assert women.evidence["occurrences"] == 4
     assert women.evidence["first"] == "2026-02-03 10:00"  # when the overlap begins
     assert "Gummersbach" in women.message and "Frauen" in women.message
     school = next(f for f in findings.values() if f.subjects == ("hausaufgaben",))
-    assert school.evidence["dates"] == ["2026-03-30", "2026-04-01", "2026-04-06", "2026-04-08"]
+    assert school.evidence["dates"] == ("2026-03-30", "2026-04-01", "2026-04-06", "2026-04-08")
     assert school.evidence["kind"] == "school_holiday"
     organiser = findings[("organiser-double-booked", ("ki-termin-a", "ki-termin-b"))]
-    assert organiser.evidence["actors"] == ["ki"]
+    assert organiser.evidence["actors"] == ("ki",)
 
 
 def test_cancelled_and_transparent_occurrences_are_no_conflicts() -> None:
@@ -76,7 +78,7 @@ def test_cancelled_and_transparent_occurrences_are_no_conflicts() -> None:
     assert not subjects & {"infoabend", "abgesagt", "stadtfest-info", "fest"}
     elternabend = [f for f in find_conflicts(_load(FIXTURE), *YEAR)
                    if f.subjects == ("elternabend",)]
-    assert elternabend[0].evidence["dates"] == ["2026-04-09"]  # 2 April is cancelled
+    assert elternabend[0].evidence["dates"] == ("2026-04-09",)  # 2 April is cancelled
 
 
 def test_rules_can_be_switched_off_in_network_yaml(tmp_path: Path) -> None:
@@ -140,9 +142,9 @@ def test_a_provider_with_parallel_courses_is_not_in_two_places() -> None:
         _offer("kurs-a", "VHS, Moltkestraße 34, Gummersbach",
                contact={"person": "Frau Yilmaz"}),
         _offer("kurs-b", "Rathaus Wiehl", contact={"person": "Frau Yilmaz"})], events=[])
-    (finding,) = find_conflicts(net, *YEAR)
+    (finding,) = find_conflicts(net, *YEAR, language="en")
     assert finding.rule == "organiser-double-booked"
-    assert finding.evidence["people"] == ["frau yilmaz"]
+    assert finding.evidence["people"] == ("frau yilmaz",)
     assert finding.evidence["occurrences"] == 3
     assert finding.message.startswith("Frau Yilmaz would be at two places at once")
 
@@ -200,3 +202,37 @@ def test_school_holidays_of_one_series_make_one_finding_public_holidays_one_each
     assert school.evidence["first"] == "2026-04-03"
     assert by_kind["public_holiday"].evidence["holiday"] == "Tag der Arbeit"
     assert by_kind["public_holiday"].severity is Severity.WARNING
+
+
+CALENDAR_RULES = {"schedule-conflict", "location-double-booked", "organiser-double-booked",
+                  "holiday-collision"}
+
+
+def test_conflicts_speak_the_language_asked_for(oberberg: Path, cli: Any) -> None:
+    window = ("--from", "2026-01-01", "--to", "2027-10-01")
+    german = cli("conflicts", oberberg, *window, "--lang", "de")
+    english = cli("conflicts", oberberg, *window, "--lang", "en")
+    assert german.code == english.code == 0, german.stderr + english.stderr
+    assert "sind zur selben Zeit am selben Ort" in german.stdout
+    assert "are both at" not in german.stdout
+    assert "are both at" in english.stdout
+    assert "sind zur selben Zeit am selben Ort" not in english.stdout
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_conflicts_and_check_say_the_same(oberberg: Path, cli: Any, lang: str) -> None:
+    """One wording: a conflict reads the same in ``conflicts`` and in ``check``.  The window of
+    ``check`` is 1 January of today's year to a year after today (see docs/rules.md)."""
+    conflicts = cli("conflicts", oberberg, "--from", "2026-01-01", "--to", "2027-10-01",
+                    "--lang", lang, "--format", "json")
+    rules = [arg for rule in sorted(CALENDAR_RULES) for arg in ("--rule", rule)]
+    check = cli("check", oberberg, "--today", "2026-10-01", "--lang", lang, "--format", "json",
+                *rules)
+    assert conflicts.code == 0, conflicts.stderr
+    worded = {(f["rule"], tuple(f["subjects"]), f["evidence"]["first"]):
+              (f["message"], f["suggestion"]) for f in json.loads(conflicts.stdout)["findings"]}
+    checked = {(f["rule"], tuple(f["subjects"]), f["evidence"]["first"]):
+               (f["message"], f["suggestion"]) for f in json.loads(check.stdout)["findings"]}
+    assert len(worded) >= 4
+    assert {rule for rule, _, _ in worded} <= CALENDAR_RULES
+    assert checked == worded

@@ -114,7 +114,7 @@ def test_schedule_conflict_comes_from_the_calendar_package(findings: list[Findin
     conflicts = of(findings, "schedule-conflict")
     assert ("cafe-a", "kurs-d") in conflicts
     conflict = conflicts[("cafe-a", "kurs-d")]
-    assert conflict.evidence["target_groups"] == ["newcomers"]
+    assert conflict.evidence["target_groups"] == ("newcomers",)
     assert conflict.evidence["first"] == "2026-01-13 10:00"
     assert conflict.message.startswith(
         "'Language café' (cafe-a) (Caritas) and 'Integrationskurs am Markt' (kurs-d) "
@@ -136,12 +136,12 @@ def test_coverage_gap_per_municipality_and_topic_family(findings: list[Finding])
     gaps = [(f.subjects, f.evidence["topic"]) for f in findings if f.rule == "coverage-gap"]
     assert sorted(gaps) == [((WB,), "cohesion"), ((WB,), "counselling")]
     gap = next(f for f in findings if f.rule == "coverage-gap")
-    assert gap.evidence["candidates"] == ["caritas"]
+    assert gap.evidence["candidates"] == ("caritas",)
 
 
 def test_coverage_gap_topics_parameter(net: Network) -> None:
     rule = next(r for r in BUILTIN_RULES if r.id == "coverage-gap")
-    found = list(rule.check(net, {"topics": ["health", "language"]}))
+    found = list(rule.check(net, RuleContext({"topics": ["health", "language"]})))
     assert sorted((f.subjects[0], f.evidence["topic"]) for f in found) == [
         (GM, "health"), (WB, "health")]
     assert "The KI could look for a provider" in found[0].suggestion
@@ -149,12 +149,12 @@ def test_coverage_gap_topics_parameter(net: Network) -> None:
 
 def test_language_gap_lists_missing_main_languages(findings: list[Finding]) -> None:
     gaps = of(findings, "language-gap")
-    assert gaps[(GM,)].evidence["missing"] == ["tr"]
-    assert gaps[(WB,)].evidence["missing"] == ["ar", "tr"]
+    assert gaps[(GM,)].evidence["missing"] == ("tr",)
+    assert gaps[(WB,)].evidence["missing"] == ("ar", "tr")
     assert gaps[(WB,)].message == ("None of the 1 offer in 05374044 is available in Arabic "
                                    "and Turkish")
     # migrant organisations that speak the languages are named as the bridge
-    assert gaps[(WB,)].evidence["speakers"] == ["verein-b", "verein-a"]
+    assert gaps[(WB,)].evidence["speakers"] == ("verein-b", "verein-a")
 
 
 def test_isolated_actors(findings: list[Finding]) -> None:
@@ -164,14 +164,14 @@ def test_isolated_actors(findings: list[Finding]) -> None:
     assert isolated[("verein-a",)].evidence["reason"] == "no_tie_to_administration_or_provider"
     assert all(f.severity is Severity.WARNING for f in isolated.values())
     # whom to talk to: the actor it shares topics and places with, else the administration
-    assert isolated[("verein-c",)].evidence["introduce_to"] == ["caritas"]
-    assert isolated[("verein-a",)].evidence["introduce_to"] == ["ki"]
+    assert isolated[("verein-c",)].evidence["introduce_to"] == ("caritas",)
+    assert isolated[("verein-a",)].evidence["introduce_to"] == ("ki",)
 
 
 def test_suggested_introduction(findings: list[Finding]) -> None:
     [intro] = of(findings, "suggested-introduction").values()
     assert intro.subjects == ("caritas", "verein-c")
-    assert intro.evidence["topics"] == ["cohesion.encounter"]
+    assert intro.evidence["topics"] == ("cohesion.encounter",)
 
 
 def test_suggested_introductions_beyond_the_limit_are_counted(tmp_path: Path) -> None:
@@ -182,7 +182,7 @@ def test_suggested_introductions_beyond_the_limit_are_counted(tmp_path: Path) ->
                                                 "offers.yaml": [], "relations.yaml": []}),
                bare_plugin_manager())
     rule = next(r for r in BUILTIN_RULES if r.id == "suggested-introduction")
-    found = list(rule.check(net, {"limit": 4}))
+    found = list(rule.check(net, RuleContext({"limit": 4})))
     assert len(found) == 5  # 10 pairs: 4 listed, one finding for the 6 others
     assert found[-1].subjects == ()
     assert found[-1].evidence == {"not_listed": 6, "limit": 4}

@@ -57,6 +57,10 @@ class Echo:
                       {"settings": dict(settings), "is_context": isinstance(settings, RuleContext)})
 
 
+# Exploding, NotAFinding and Echo are written as rules were before the protocol named
+# ``title`` and ``background`` and typed the context: they must keep working.
+
+
 class RulesPlugin:
     @hookimpl
     def ki_network_rules(self) -> list[object]:
@@ -93,6 +97,19 @@ def test_a_rule_that_raises_is_reported_and_the_others_run(tmp_path: Path) -> No
     assert not [f for f in result.findings if f.rule == "test.exploding"]
     assert {f.rule for f in result.findings} >= {"test.echo", "isolated-actor"}
     assert [x.rule for x in result.failed] == ["test.exploding", "test.not-a-finding"]
+
+
+def test_rules_written_before_title_and_background_still_run(tmp_path: Path) -> None:
+    net = load_with(tmp_path)
+    rules = {rule.id: rule for rule in net.hooks.rules()}
+    echo = rules["test.echo"]
+    assert isinstance(echo, Rule)
+    assert (echo.title, echo.background) == ("", False)
+    assert net.hooks.contributor(echo) == net.hooks.contributor(Echo())
+    assert net.hooks.contributor(echo) is not None
+    result = run_rules(net, today=TODAY, only=["test.echo"])
+    assert result.titles["test.echo"] == "test.echo"  # no title: the id
+    assert [f.rule for f in result.findings] == ["test.echo"]
 
 
 def test_rule_settings_reach_the_rule_as_a_context(tmp_path: Path) -> None:

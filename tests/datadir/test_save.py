@@ -10,7 +10,8 @@ import attrs
 import pluggy
 import pytest
 
-from ki_network import Text, load
+from ki_network import Network, Text, load
+from ki_network.datadir.build import Built
 from ki_network.datadir.save import save
 from ki_network.model import Visibility
 
@@ -82,6 +83,16 @@ def hand_written(tmp_path: Path) -> Path:
     return directory
 
 
+def edited(net: Network, **changes: object) -> Network:
+    """A copy of ``net`` with whole kinds replaced (``offers={...}``, ``relations=[...]``):
+    a loaded network is read-only."""
+    kinds = {"actors": dict(net.actors), "offers": dict(net.offers), "events": dict(net.events),
+             "relations": list(net.relations), "decisions": list(net.decisions)}
+    built = Built(**{**kinds, **changes}, origins=dict(net.origins))  # type: ignore[arg-type]
+    return Network(net.config, net.region, net.topics.values(), net.target_groups.values(),
+                   built, net.hooks, net.directory, record_files=net.record_files)
+
+
 def changed_lines(before: str, after: str) -> list[str]:
     return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(),
                                                   lineterm="", n=0)
@@ -98,8 +109,8 @@ def test_one_changed_record_changes_only_its_line(hand_written: Path,
                                                   pm: pluggy.PluginManager) -> None:
     net = load(hand_written, pm)
     offer = net.offers["elterncafe"]
-    net.offers["elterncafe"] = attrs.evolve(offer, title=Text.of("Elterncafé international"))
-    save(net)
+    save(edited(net, offers={**net.offers, "elterncafe": attrs.evolve(
+        offer, title=Text.of("Elterncafé international"))}))
     after = (hand_written / "offers.yaml").read_text(encoding="utf-8")
     assert changed_lines(OFFERS, after) == ["-  title: Elterncafé",
                                             "+  title: Elterncafé international"]
@@ -116,9 +127,8 @@ def test_nested_change_keeps_the_comment_next_to_it(hand_written: Path,
                                                     pm: pluggy.PluginManager) -> None:
     net = load(hand_written, pm)
     actor = net.actors["ki"]
-    net.actors["ki"] = attrs.evolve(actor, contact=attrs.evolve(actor.contact,
-                                                                email="team@ki.example"))
-    save(net)
+    save(edited(net, actors={**net.actors, "ki": attrs.evolve(
+        actor, contact=attrs.evolve(actor.contact, email="team@ki.example"))}))
     after = (hand_written / "actors.yaml").read_text(encoding="utf-8")
     diff = changed_lines(ACTORS, after)
     assert len(diff) == 2, diff
@@ -131,11 +141,10 @@ def test_nested_change_keeps_the_comment_next_to_it(hand_written: Path,
 
 def test_added_and_removed_records(hand_written: Path, pm: pluggy.PluginManager) -> None:
     net = load(hand_written, pm)
-    del net.offers["cafe-gm"]
-    net.offers["neu"] = attrs.evolve(net.offers["elterncafe"], id="neu",
-                                     visibility=Visibility.PARTNERS)
-    net.relations.pop(0)
-    save(net)
+    offers = {k: v for k, v in net.offers.items() if k != "cafe-gm"}
+    offers["neu"] = attrs.evolve(net.offers["elterncafe"], id="neu",
+                                 visibility=Visibility.PARTNERS)
+    save(edited(net, offers=offers, relations=net.relations[1:]))
     offers = (hand_written / "offers.yaml").read_text(encoding="utf-8")
     assert "cafe-gm" not in offers
     assert "# The next one is run with the KI." in offers  # the comment of a kept record
@@ -162,7 +171,7 @@ def test_jsonl_is_rewritten_one_record_a_line(tmp_path: Path, pm: pluggy.PluginM
         '"schedule": [{"start": "2026-03-02", "end": "2026-03-03"}], '
         '"valid_from": "2026-01-01"}\n', encoding="utf-8")
     net = load(directory, pm)
-    net.actors["b"] = attrs.evolve(net.actors["b"], name="B")
+    net = edited(net, actors={**net.actors, "b": attrs.evolve(net.actors["b"], name="B")})
     save(net)
     assert not (directory / "actors.yaml").exists()
     lines = (directory / "actors.jsonl").read_text(encoding="utf-8").splitlines()
@@ -193,7 +202,8 @@ def test_writes_are_atomic(hand_written: Path, pm: pluggy.PluginManager,
                            monkeypatch: pytest.MonkeyPatch) -> None:
     """A failure while writing leaves the old file and no temporary file behind."""
     net = load(hand_written, pm)
-    net.offers["elterncafe"] = attrs.evolve(net.offers["elterncafe"], title=Text.of("Neu"))
+    net = edited(net, offers={**net.offers, "elterncafe": attrs.evolve(
+        net.offers["elterncafe"], title=Text.of("Neu"))})
 
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")

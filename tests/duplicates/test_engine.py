@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from ki_network import Network, Offer, Schedule, hookimpl, load
+from ki_network.checks import duplicate_findings
 from ki_network.duplicates import (
     DuplicateIndex,
     Pair,
     clusters_of,
-    duplicate_findings,
     find_duplicates,
     match_offer,
 )
@@ -279,12 +279,14 @@ def test_findings_for_check(tmp_path: Path) -> None:
         offer("a"), offer("b", "Sprach-Café für Frauen"),
         offer("c", "Frauentreff: Deutsch üben", provider="awo", location="Hauptstr. 3",
               contact={"phone": "02261 4711"})])
-    findings = duplicate_findings(net)
+    findings = duplicate_findings(net, language="en")
     rules = sorted((f.rule, f.severity.value, f.subjects) for f in findings)
     assert ("duplicate-offer", "warning", ("a", "b")) in rules
     assert ("overlapping-offers", "info", ("a", "c")) in rules
     overlap = next(f for f in findings if f.rule == "overlapping-offers")
-    assert "caritas and awo should talk" in overlap.suggestion
+    assert "Caritas and AWO should talk" in overlap.suggestion
+    german = next(f for f in duplicate_findings(net) if f.rule == "overlapping-offers")
+    assert "Caritas und AWO sollten miteinander sprechen" in german.suggestion  # network: de
     assert overlap.evidence["reasons"]
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from ki_network import Network, load
-from ki_network.duplicates import duplicate_findings, find_duplicates
+from ki_network.checks import duplicate_findings
+from ki_network.duplicates import find_duplicates
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "oberberg"
 SAME = [("caritas-sprachcafe-waldbroel", "ki-sprachcafe-frauen-waldbroel"),
@@ -62,8 +63,8 @@ def test_nothing_else_is_called_same(network: Network) -> None:
 
 
 def test_findings_name_who_should_talk(network: Network) -> None:
-    findings = {frozenset(f.subjects): f for f in duplicate_findings(network)}
+    findings = {frozenset(f.subjects): f for f in duplicate_findings(network, language="en")}
     overlap = findings[frozenset(OVERLAP[0])]
     assert overlap.rule == "overlapping-offers"
-    assert "awo-oberberg and diakonie-oberberg should talk" in overlap.suggestion
+    assert overlap.suggestion.startswith("AWO Kreisverband Oberberg e.V. and Diakonisches Werk")
     assert findings[frozenset(SAME[0])].rule == "duplicate-offer"

@@ -29,6 +29,7 @@ from ki_network import (
     Topic,
     hookimpl,
 )
+from ki_network.checks import RuleContext
 from ki_network.datadir.records import RecordSet
 from ki_network.datadir.yamlio import Record, atomic_write
 from ki_network.errors import Origin
@@ -39,16 +40,18 @@ EVERYTOWN = Municipality("09999001", "Everytown", 1000, ("de", "eo"))
 
 @attrs.frozen
 class NoLanguageRule:
-    """Finds offers that name no language."""
+    """Finds offers that name no language; every attribute of the protocol spelt out."""
 
     id: str = "everything.no-language"
+    title: str = "Offers without a language"
     default_severity: Severity = Severity.WARNING
+    background: bool = False
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, network: Network, context: RuleContext) -> Iterable[Finding]:
         for offer in network.offers.values():
             if not offer.languages:
                 yield Finding(self.id, self.default_severity, (offer.id,),
-                              f"offer {offer.id} names no language",
+                              f"offer {offer.title.get(context.language)} names no language",
                               f"ask {offer.provider} which languages are spoken")
 
 

@@ -5,6 +5,7 @@ from datetime import date
 import ki_network_musterstadt
 
 from ki_network import Hooks
+from ki_network.checks import run_rules
 from ki_network.testing import bare_plugin_manager, tiny_network
 
 
@@ -28,3 +29,13 @@ def test_data_may_use_a_local_label() -> None:
              "topic": "Nachbarschaftscafé", "municipality": "05374012"}
     net = tiny_network(bare_plugin_manager(ki_network_musterstadt), offers=[offer])
     assert net.offers["cafe"].topic == "cohesion.encounter"
+
+
+def test_the_rule_names_offers_without_a_language() -> None:
+    offer = {"id": "cafe", "title": "Café am Markt", "provider": "caritas",
+             "municipality": "05374012"}
+    net = tiny_network(bare_plugin_manager(ki_network_musterstadt), offers=[offer])
+    result = run_rules(net, language="en", only=["musterstadt.no-language"])
+    assert [(f.rule, f.subjects) for f in result.findings] == [
+        ("musterstadt.no-language", ("cafe",))]
+    assert result.titles["musterstadt.no-language"] == "Offers without a language"

@@ -12,7 +12,7 @@ See ``docs/rules.md``.
 """
 
 from ..plugin.contracts import Rule
-from .conflicts import find_conflicts
+from .conflicts import Conflict, HolidayCollision, Overlap, detect_conflicts
 from .coverage import CoverageGapRule, LanguageGapRule
 from .engine import (
     RULE_FAILED,
@@ -26,7 +26,8 @@ from .engine import (
 )
 from .graph import IsolatedActorRule, SuggestedIntroductionRule
 from .offers import ExpiredOfferRule, MissingContactRule, MissingLocationRule, StaleOfferRule
-from .wrapped import CALENDAR_RULES, DUPLICATE_RULES
+from .wording import Wording
+from .wrapped import CALENDAR_RULES, DUPLICATE_RULES, duplicate_findings, find_conflicts
 
 #: every built-in rule, in the order ``ki-network check`` lists them
 BUILTIN_RULES: tuple[Rule, ...] = (
@@ -46,9 +47,15 @@ __all__ = [
     "BUILTIN_RULES",
     "RULE_FAILED",
     "CheckResult",
+    "Conflict",
+    "HolidayCollision",
+    "Overlap",
     "RuleContext",
     "RuleFailure",
+    "Wording",
     "context_of",
+    "detect_conflicts",
+    "duplicate_findings",
     "find_conflicts",
     "run_rules",
     "title_of",

@@ -21,9 +21,13 @@ occurrences sorted by start, keeping per key (municipality and group, place, act
 occurrences still running: the cost grows with the number of occurrences times the few that
 run at the same time, never with all pairs.
 
+The results are typed (:class:`Overlap`, :class:`HolidayCollision`) and carry no words:
+:mod:`.wording` turns them into findings in the language asked for, the same for
+``ki-network conflicts`` and ``ki-network check``.
+
 >>> from ki_network.testing import tiny_network
 >>> net = tiny_network()
->>> find_conflicts(net, date(2026, 1, 1), date(2027, 1, 1))
+>>> detect_conflicts(net, date(2026, 1, 1), date(2027, 1, 1))
 []
 """
 
@@ -36,10 +40,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import attrs
 
 from ..calendar.occurrences import occurrences
 from ..calendar.series import Item, Occurrence
-from ..model import ClosedDay, DateOrDateTime, Finding, Offer, Severity
+from ..model import ClosedDay, DateOrDateTime, Offer, Severity
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -76,17 +83,118 @@ def normalise_location(text: str | None) -> str:
     return _NOT_WORD.sub(" ", folded).strip()
 
 
-def find_conflicts(network: Network, start: DateOrDateTime, end: DateOrDateTime
-                   ) -> list[Finding]:
+#: how evidence writes a local time
+_MINUTE = "%Y-%m-%d %H:%M"
+
+
+@attrs.frozen
+class Overlap:
+    """Two series that meet at the same time under one rule: for the same people
+    (``schedule-conflict``), at the same place (``location-double-booked``) or with the same
+    organiser or contact person at two places (``organiser-double-booked``).
+
+    ``times`` are the starts (local, aware) of the first overlapping occurrences of ``a`` and
+    ``b``, at most five pairs; ``count`` is how often they overlap in the window.
+    """
+
+    rule: str
+    a: Item
+    b: Item
+    series: tuple[str, str]
+    count: int
+    times: tuple[tuple[datetime, datetime], ...]
+    subjects: tuple[str, ...]
+    #: ``schedule-conflict``: where and for whom
+    municipality: str = ""
+    target_groups: tuple[str, ...] = ()
+    #: ``location-double-booked``: the place as ``a`` names it
+    location: str = ""
+    #: ``organiser-double-booked``: the actors and the named contact people (case-folded)
+    actors: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.WARNING
+
+    @property
+    def first(self) -> datetime:
+        """When the first overlap begins (the later of the two starts)."""
+        return max(self.times[0])
+
+    def evidence(self) -> dict[str, Any]:
+        """The facts, independent of language: ``Finding.evidence``."""
+        evidence: dict[str, Any] = {
+            "occurrences": self.count, "first": self.first.strftime(_MINUTE),
+            "times": [[x.strftime(_MINUTE), y.strftime(_MINUTE)] for x, y in self.times],
+            "series": list(self.series)}
+        if self.rule == SCHEDULE_CONFLICT:
+            evidence.update(municipality=self.municipality,
+                            target_groups=list(self.target_groups))
+        elif self.rule == LOCATION_DOUBLE_BOOKED:
+            evidence.update(location=self.location)
+        else:
+            evidence.update(actors=list(self.actors), people=list(self.people),
+                            locations=[self.a.location or self.a.municipality,
+                                       self.b.location or self.b.municipality])
+        return evidence
+
+
+@attrs.frozen
+class HolidayCollision:
+    """A series for the people of ``groups`` that meets on closed days: one public holiday,
+    or (all together) the school holidays of the window.  ``days`` are all the local days
+    it meets on them."""
+
+    subjects: tuple[str, ...]
+    series: str
+    holidays: tuple[ClosedDay, ...]
+    days: tuple[date, ...]
+    groups: tuple[str, ...]
+    rule: str = HOLIDAY_COLLISION
+
+    @property
+    def public(self) -> bool:
+        return self.holidays[0].kind == "public_holiday"
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.WARNING if self.public else Severity.INFO
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The holidays' names, each once, in order."""
+        return tuple(dict.fromkeys(c.name for c in self.holidays))
+
+    @property
+    def first(self) -> date:
+        return self.days[0]
+
+    def evidence(self) -> dict[str, Any]:
+        """The facts, independent of language: ``Finding.evidence``."""
+        return {"holiday": ", ".join(self.names), "kind": self.holidays[0].kind,
+                "holiday_first": self.holidays[0].first.isoformat(),
+                "holiday_last": self.holidays[-1].last.isoformat(), "series": [self.series],
+                "first": self.days[0].isoformat(), "occurrences": len(self.days),
+                "dates": [d.isoformat() for d in self.days[:_EXAMPLES]]}
+
+
+#: what :func:`detect_conflicts` finds
+Conflict = Overlap | HolidayCollision
+
+
+def detect_conflicts(network: Network, start: DateOrDateTime, end: DateOrDateTime
+                     ) -> list[Conflict]:
     """Conflicts among the network's offers and events with occurrences in ``[start, end)``.
 
-    :return: findings sorted by rule and subjects; rules switched off in ``network.yaml``
-        (``rules: {location-double-booked: false}``) are skipped.
+    :return: conflicts sorted by rule, subjects and first time; rules switched off in
+        ``network.yaml`` (``rules: {location-double-booked: false}``) are skipped.  Word them
+        with :func:`ki_network.checks.find_conflicts` or :class:`.wording.Wording`.
     """
     return conflicts_in(network, occurrences(network, start, end))
 
 
-def conflicts_in(network: Network, found: Sequence[Occurrence]) -> list[Finding]:
+def conflicts_in(network: Network, found: Sequence[Occurrence]) -> list[Conflict]:
     """Conflicts among ``found`` (sorted by start, as :func:`occurrences` returns them)."""
     flags: dict[int, bool] = {}  # per item: reading an item's data is slower than a dict
     busy = []
@@ -97,19 +205,18 @@ def conflicts_in(network: Network, found: Sequence[Occurrence]) -> list[Finding]
         if flag:
             busy.append(o)
     timed = [o for o in busy if not o.all_day and o.end > o.start]
-    names = _Names(network)
     settings = network.config.rule_settings
     rules = {rule: keys for rule, keys in ((SCHEDULE_CONFLICT, _group_keys),
                                           (LOCATION_DOUBLE_BOOKED, _place_keys),
                                           (ORGANISER_DOUBLE_BOOKED, _actor_keys))
              if settings(rule).get("enabled", True)}
-    findings = _overlaps(timed, rules, names)
+    conflicts: list[Conflict] = list(_overlaps(timed, rules, network.config.tz))
     holiday = settings(HOLIDAY_COLLISION)
     if holiday.get("enabled", True):
         groups = frozenset(holiday.get("target_groups", HOLIDAY_GROUPS))
-        findings.extend(_holidays(network, busy, groups, names))
-    findings.sort(key=lambda f: (f.rule, f.subjects, str(f.evidence.get("first", ""))))
-    return findings
+        conflicts.extend(_holidays(network, busy, groups))
+    conflicts.sort(key=lambda c: (c.rule, c.subjects, c.first.isoformat()))
+    return conflicts
 
 
 # -- overlaps ----------------------------------------------------------------------------------
@@ -157,7 +264,7 @@ def _place(item: Item) -> str:
 
 
 def _overlaps(found: Iterable[Occurrence], rules: Mapping[str, Callable[[Item], list[Key]]],
-              names: _Names) -> list[Finding]:
+              tz: ZoneInfo) -> list[Overlap]:
     """Pairs of series whose occurrences overlap under a shared key, by one sweep for all rules.
 
     Keys are prefixed with their rule.  ``running[key]`` holds the occurrences under ``key``
@@ -224,7 +331,7 @@ def _overlaps(found: Iterable[Occurrence], rules: Mapping[str, Callable[[Item], 
                 pair = pairs[pair_key] = _Pair(rule, *sorted((other, occurrence),
                                                              key=lambda o: o.uid))
             pair.add(shared, other, occurrence)
-    return [pair.finding(names) for pair in pairs.values()]
+    return [pair.result(tz) for pair in pairs.values()]
 
 
 class _Pair:
@@ -251,47 +358,23 @@ class _Pair:
         self.subjects.add(one.item.id)
         self.subjects.add(other.item.id)
 
-    def finding(self, names: _Names) -> Finding:
-        rule = self.rule
-        times = self.times
+    def result(self, tz: ZoneInfo) -> Overlap:
         a, b = self.a.item, self.b.item
-        count = self.count
-        when = names.local(max(times[0]))  # where the overlap begins
-        evidence: dict[str, Any] = {
-            "occurrences": count, "first": when,
-            "times": [[names.local(x), names.local(y)] for x, y in times],
-            "series": [self.a.uid, self.b.uid]}
-        both = f"'{names.title(a)}' ({names.actor(a)}) and '{names.title(b)}' ({names.actor(b)})"
-        often = f"{count} time{'s' if count != 1 else ''}, first on {when}"
-        if rule == SCHEDULE_CONFLICT:
-            groups = sorted({key[1] for key in self.keys})
-            municipality = min(self.keys)[0]
-            evidence.update(municipality=municipality, target_groups=groups)
-            listed = ", ".join(names.group(g) for g in groups)
-            message = (f"{both} are for the same people ({listed}) in "
-                       f"{names.municipality(municipality)} at the same time: {often}")
-            suggestion = (f"{names.actor(a)} and {names.actor(b)} could agree on different "
-                          f"times, or combine the two." if names.actor(a) != names.actor(b) else
-                          f"{names.actor(a)} runs both: if they are one offer recorded twice, "
-                          f"see `ki-network duplicates`; else move one of them.")
-        elif rule == LOCATION_DOUBLE_BOOKED:
-            place = a.location or min(self.keys)[0]
-            evidence.update(location=place)
-            message = f"{both} are both at {place} at the same time: {often}"
-            suggestion = "Check the room booking with both organisers."
+        local = tuple((x.astimezone(tz), y.astimezone(tz)) for x, y in self.times)
+        fields: dict[str, Any] = {}
+        if self.rule == SCHEDULE_CONFLICT:
+            fields.update(municipality=min(self.keys)[0],
+                          target_groups=tuple(sorted({key[1] for key in self.keys})))
+        elif self.rule == LOCATION_DOUBLE_BOOKED:
+            fields.update(location=a.location or min(self.keys)[0])
         else:
             people = sorted(k[0].removeprefix(_PERSON) for k in self.keys
                             if k[0].startswith(_PERSON))
             actors = sorted(k[0] for k in self.keys if not k[0].startswith(_PERSON)) or \
                 sorted({*a.actors[:1], *b.actors[:1]})
-            evidence.update(actors=actors, people=people,
-                            locations=[a.location or a.municipality, b.location or b.municipality])
-            who = ", ".join([p.title() for p in people] if people else
-                            [names.actor_name(x) for x in actors])
-            message = f"{who} would be at two places at once: {both}, {often}"
-            suggestion = "Move one of them, or name who else runs it."
-        return Finding(rule, Severity.WARNING, tuple(sorted(self.subjects)), message,
-                       suggestion, evidence)
+            fields.update(actors=tuple(actors), people=tuple(people))
+        return Overlap(self.rule, a, b, (self.a.uid, self.b.uid), self.count, local,
+                       tuple(sorted(self.subjects)), **fields)
 
 
 # -- holidays ----------------------------------------------------------------------------------
@@ -314,8 +397,8 @@ def _closed_spans(network: Network, found: Sequence[Occurrence]
     return sorted(set(spans), key=lambda span: (span[0], span[1], span[2].name))
 
 
-def _holidays(network: Network, found: Sequence[Occurrence], groups: frozenset[str],
-              names: _Names) -> list[Finding]:
+def _holidays(network: Network, found: Sequence[Occurrence], groups: frozenset[str]
+              ) -> list[HolidayCollision]:
     """Occurrences for ``groups`` that fall on closed days, compared as UTC spans.
 
     Comparing instants spares a time-zone conversion per occurrence; only the hits are
@@ -328,6 +411,7 @@ def _holidays(network: Network, found: Sequence[Occurrence], groups: frozenset[s
     hits: dict[tuple[str, ClosedDay], list[date]] = defaultdict(list)
     subjects: dict[tuple[str, ClosedDay], set[str]] = defaultdict(set)
     concerned: dict[int, bool] = {}
+    items: dict[str, Item] = {}
     for occurrence in found:
         item = occurrence.item
         relevant = concerned.get(id(item))
@@ -349,6 +433,7 @@ def _holidays(network: Network, found: Sequence[Occurrence], groups: frozenset[s
                 hits[(occurrence.uid, closed)].append(day)
                 day += timedelta(days=1)
             subjects[(occurrence.uid, closed)].add(item.id)
+            items[item.id] = item
     # One finding per series and public holiday (each is worth a look), but one per series for
     # all its school holidays together: a weekly group meets in most holidays of a year, and a
     # finding per holiday period buried the few that matter.
@@ -356,61 +441,13 @@ def _holidays(network: Network, found: Sequence[Occurrence], groups: frozenset[s
     for uid, closed_day in hits:
         key = closed_day.name if closed_day.kind == "public_holiday" else closed_day.kind
         grouped[(uid, f"{closed_day.kind}:{key}")].append(closed_day)
-    findings = []
+    collisions = []
     for (uid, _key), closed_days in grouped.items():
         closed_days.sort(key=lambda c: (c.first, c.name))
         days = sorted({d for c in closed_days for d in hits[(uid, c)]})
         item_ids = tuple(sorted({i for c in closed_days for i in subjects[(uid, c)]}))
-        item = names.item(item_ids[0])
-        closed_day = closed_days[0]
-        holiday = ", ".join(dict.fromkeys(c.name for c in closed_days))
-        public = closed_day.kind == "public_holiday"
-        kind = "public holiday" if public else "school holidays"
-        count = len(days)
-        people = ", ".join(names.group(g) for g in sorted(groups.intersection(item.target_groups)))
-        message = (f"'{names.title(item)}' for {people}"
-                   f" takes place on {count} day{'s' if count != 1 else ''} of {holiday}"
-                   f" ({kind}), first on {days[0].isoformat()}")
-        suggestion = ("Many families are away or busy then; consider moving or pausing it."
-                      if public else "Check whether it should pause in the holidays, or say "
-                      "that it runs on.")
-        findings.append(Finding(
-            HOLIDAY_COLLISION, Severity.WARNING if public else Severity.INFO, item_ids, message,
-            suggestion, {"holiday": holiday, "kind": closed_day.kind,
-                         "holiday_first": closed_day.first.isoformat(),
-                         "holiday_last": closed_days[-1].last.isoformat(), "series": [uid],
-                         "first": days[0].isoformat(), "occurrences": count,
-                         "dates": [d.isoformat() for d in days[:_EXAMPLES]]}))
-    return findings
-
-
-class _Names:
-    """How findings name things, in the network's language."""
-
-    def __init__(self, network: Network) -> None:
-        self.network = network
-        self.language = network.config.language
-        self.tz = network.config.tz
-
-    def local(self, moment: datetime) -> str:
-        return moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
-
-    def title(self, item: Item) -> str:
-        return item.title.get(self.language)
-
-    def item(self, item_id: str) -> Item:
-        return self.network.offers.get(item_id) or self.network.events[item_id]
-
-    def actor(self, item: Item) -> str:
-        return self.actor_name(item.provider if isinstance(item, Offer) else item.organisers[0])
-
-    def actor_name(self, actor_id: str) -> str:
-        actor = self.network.actors.get(actor_id)
-        return actor.name if actor else actor_id
-
-    def group(self, group_id: str) -> str:
-        group = self.network.target_groups.get(group_id)
-        return group.label.get(self.language) if group else group_id
-
-    def municipality(self, ags: str) -> str:
-        return self.network.municipality_name(ags)
+        item = items[item_ids[0]]
+        collisions.append(HolidayCollision(
+            item_ids, uid, tuple(closed_days), tuple(days),
+            tuple(sorted(groups.intersection(item.target_groups)))))
+    return collisions

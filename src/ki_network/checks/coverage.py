@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..locale import N_
 from ..model import Actor, ActorKind, Finding, Severity
-from .engine import RuleContext, context_of
+from ..plugin.contracts import RuleBase
+from .engine import RuleContext
 from .names import Names
 
 if TYPE_CHECKING:
@@ -66,16 +67,15 @@ def coverage(network: Network) -> dict[tuple[str, str], int]:
 
 
 @attrs.frozen
-class CoverageGapRule:
+class CoverageGapRule(RuleBase):
     """Municipality × topic family without any offer."""
 
     id: str = "coverage-gap"
     title: str = N_("Coverage gaps")
     default_severity: Severity = Severity.INFO
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
-        counts = ctx.shared_result(("coverage", id(network)), lambda: coverage(network))
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
+        counts = context.shared_result(("coverage", id(network)), lambda: coverage(network))
         offered: Counter[str] = Counter()
         providers: dict[str, Counter[str]] = defaultdict(Counter)
         for (_ags, family), count in counts.items():
@@ -83,14 +83,14 @@ class CoverageGapRule:
         for offer in network.offers.values():
             if offer.topic:
                 providers[family_of(network, offer.topic)][offer.provider] += 1
-        configured = ctx.get("topics")
+        configured = context.get("topics")
         if configured is not None and not (
                 isinstance(configured, list) and all(isinstance(t, str) for t in configured)):
             raise TypeError(f"parameter 'topics' must be a list of topic ids, not {configured!r}")
         families = list(configured) if configured is not None else [
             t.id for t in network.topics.values() if t.parent is None and offered[t.id]]
-        names = Names(network, ctx.language)
-        _ = ctx.gettext
+        names = Names(network, context.language)
+        _ = context.gettext
         for ags in municipalities_of(network):
             place = names.municipality(ags)
             for family in families:
@@ -116,22 +116,21 @@ class CoverageGapRule:
 
 
 @attrs.frozen
-class LanguageGapRule:
+class LanguageGapRule(RuleBase):
     """Main languages of a municipality that no offer there is available in."""
 
     id: str = "language-gap"
     title: str = N_("Missing languages")
     default_severity: Severity = Severity.INFO
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
         spoken: dict[str, set[str]] = defaultdict(set)
         offers_in: Counter[str] = Counter()
         for offer in network.offers.values():
             if offer.municipality:
                 spoken[offer.municipality].update(offer.languages)
                 offers_in[offer.municipality] += 1
-        names = Names(network, ctx.language)
+        names = Names(network, context.language)
         # who speaks what, once: migrant organisations first, they are the bridge
         by_language: dict[str, list[Actor]] = defaultdict(list)
         for actor in sorted(network.actors.values(),
@@ -143,12 +142,12 @@ class LanguageGapRule:
             missing = [lang for lang in wanted if lang not in spoken[ags]]
             if missing:
                 yield self._finding(ags, wanted, missing, offers_in[ags], by_language, names,
-                                    ctx)
+                                    context)
 
     def _finding(self, ags: str, wanted: tuple[str, ...], missing: list[str],  # noqa: PLR0917
                  count: int, by_language: Mapping[str, list[Actor]], names: Names,
-                 ctx: RuleContext) -> Finding:
-        _ = ctx.gettext
+                 context: RuleContext) -> Finding:
+        _ = context.gettext
         place = names.municipality(ags)
         languages = names.listing(names.language_name(lang) for lang in missing)
         found = {a.id: a for lang in missing for a in by_language.get(lang, ())}
@@ -156,7 +155,7 @@ class LanguageGapRule:
             a.kind is not ActorKind.MIGRANT_ORGANISATION, ags not in a.municipalities,
             a.name))[:_CANDIDATES]
         message = _("There is no offer in {municipality} at all, so none in {languages}").format(
-            municipality=place, languages=languages) if not count else ctx.ngettext(
+            municipality=place, languages=languages) if not count else context.ngettext(
             "None of the {count} offer in {municipality} is available in {languages}",
             "None of the {count} offers in {municipality} is available in {languages}",
             count).format(count=count, municipality=place, languages=languages)

@@ -1,12 +1,13 @@
 """Running rules: settings from ``network.yaml``, translated texts, failures kept apart.
 
-A rule is any object with ``id``, ``default_severity`` and ``check(network, settings)`` (see
-:class:`ki_network.plugin.contracts.Rule`), contributed through the ``ki_network_rules`` hook.  The
-``settings`` a rule receives is a :class:`RuleContext`: the rule's mapping from
-``network.yaml`` (``rules: {<id>: {...}}``) that also carries what every rule of one run
-shares — the language of the texts (``gettext``/``ngettext``), the day taken as today, and a
-cache for results that several rules read (the occurrences of the coming year, the duplicate
-pairs).  A rule written against the plain ``Mapping`` protocol works unchanged.
+A rule is any object with ``id``, ``title``, ``default_severity``, ``background`` and
+``check(network, context)`` (see :class:`ki_network.plugin.contracts.Rule`), contributed
+through the ``ki_network_rules`` hook.  The ``context`` a rule receives is a
+:class:`RuleContext`: the rule's mapping from ``network.yaml`` (``rules: {<id>: {...}}``)
+that also carries what every rule of one run shares — the language of the texts
+(``gettext``/``ngettext``), the day taken as today, and a cache for results that several
+rules read (the occurrences of the coming year, the duplicate pairs).  A rule written
+against the plain ``Mapping`` protocol works unchanged.
 
 >>> from ki_network.testing import tiny_network
 >>> from datetime import date
@@ -30,11 +31,11 @@ import attrs
 
 from ..locale import supported, translator
 from ..model import Finding, Severity
+from ..plugin.contracts import Rule, as_rule
 from . import worker
 
 if TYPE_CHECKING:
     from ..network import Network
-    from ..plugin.contracts import Rule
 
 T = TypeVar("T")
 
@@ -43,7 +44,7 @@ RULE_FAILED = "rule-failed"
 
 
 class RuleContext(Mapping[str, Any]):
-    """What a rule's ``check`` receives as ``settings``.
+    """What a rule's ``check`` receives as ``context``.
 
     It reads like the rule's settings mapping from ``network.yaml`` (``enabled``,
     ``severity`` and the rule's own parameters); the attributes are shared by all rules of a
@@ -99,9 +100,10 @@ class RuleContext(Mapping[str, Any]):
 def context_of(settings: Mapping[str, Any]) -> RuleContext:
     """``settings`` as a :class:`RuleContext` (a plain mapping gets English and today).
 
-    Built-in rules accept any mapping, so that they can be called directly::
+    Kept for rules written when ``check`` was typed as taking any mapping; ``check`` now
+    always receives a :class:`RuleContext`.  To call a rule directly, give it one::
 
-        list(rule.check(network, {"days": 30}))
+        list(rule.check(network, RuleContext({"days": 30})))
     """
     return settings if isinstance(settings, RuleContext) else RuleContext(settings)
 
@@ -153,10 +155,9 @@ class CheckResult:
         return groups
 
 
-def title_of(rule: object, gettext: Callable[[str], str]) -> str:
+def title_of(rule: Rule, gettext: Callable[[str], str]) -> str:
     """A rule's heading: its ``title`` (translated) when it has one, else its id."""
-    title = getattr(rule, "title", None)
-    return gettext(title) if isinstance(title, str) and title else str(getattr(rule, "id", rule))
+    return gettext(rule.title) if rule.title else rule.id
 
 
 def run_rules(network: Network, *, language: str | None = None, today: date | None = None,
@@ -168,7 +169,8 @@ def run_rules(network: Network, *, language: str | None = None, today: date | No
     :param language: language of messages and suggestions (default: the network's).
     :param today: the day taken as today (default: ``date.today()``).
     :param only: run only the rules with these ids.
-    :param rules: the rules to run (default: from the ``ki_network_rules`` hook).
+    :param rules: the rules to run (default: from the ``ki_network_rules`` hook); objects
+        without ``title`` or ``background`` get the defaults (:func:`.contracts.as_rule`).
 
     In a network of :data:`.worker.MIN_OFFERS` offers or more, rules with a true
     ``background`` attribute run in a forked second process while the others run here, so
@@ -182,19 +184,19 @@ def run_rules(network: Network, *, language: str | None = None, today: date | No
     config = network.config
     lang = supported(language or config.language)
     context = RuleContext({}, language=lang, today=today)
-    chosen = list(network.hooks.rules() if rules is None else rules)
+    chosen = network.hooks.rules() if rules is None else [as_rule(r) for r in rules]
     wanted = set(only)
     titles: dict[str, str] = {}
     selected: list[tuple[int, Rule, Mapping[str, Any]]] = []
     for rule in chosen:
-        rule_id = str(rule.id)
+        rule_id = rule.id
         titles.setdefault(rule_id, title_of(rule, context.gettext))
         settings = config.rule_settings(rule_id)
         if (wanted and rule_id not in wanted) or settings.get("enabled", True) is False:
             continue
         selected.append((len(selected), rule, settings))
     parallel = worker.available() and len(network.offers) >= worker.MIN_OFFERS
-    later = [x for x in selected if parallel and getattr(x[1], "background", False)]
+    later = [x for x in selected if parallel and x[1].background]
     here = [x for x in selected if x not in later]
     outcomes: dict[int, tuple[list[Finding], str | None]] = {}
     with _cyclic_gc_paused():

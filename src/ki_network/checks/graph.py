@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..analysis import Introduction, isolated_actors, suggest_introductions
 from ..locale import N_
 from ..model import Actor, ActorKind, Finding, Severity
-from .engine import RuleContext, context_of
+from ..plugin.contracts import RuleBase
+from .engine import RuleContext
 from .names import Names
 
 if TYPE_CHECKING:
@@ -33,14 +34,14 @@ DOOR_OPENERS = frozenset({ActorKind.ADMINISTRATION, ActorKind.PROVIDER})
 _NAMED = 3
 
 
-def introductions(network: Network, ctx: RuleContext) -> list[Introduction]:
+def introductions(network: Network, context: RuleContext) -> list[Introduction]:
     """The graph's suggested introductions, computed once per run."""
-    return ctx.shared_result(("introductions", id(network)),
+    return context.shared_result(("introductions", id(network)),
                              lambda: suggest_introductions(network.graph))
 
 
 @attrs.frozen
-class IsolatedActorRule:
+class IsolatedActorRule(RuleBase):
     """Actors without ties; migrant organisations without ties that open doors."""
 
     id: str = "isolated-actor"
@@ -48,15 +49,14 @@ class IsolatedActorRule:
     default_severity: Severity = Severity.WARNING
     background: bool = True  # with the duplicates, in the second process of a large check
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
         graph = network.graph
         isolated = set(isolated_actors(graph))
         partners_for: dict[Hashable, list[Introduction]] = {}
-        for intro in introductions(network, ctx):
+        for intro in introductions(network, context):
             partners_for.setdefault(intro.a, []).append(intro)
             partners_for.setdefault(intro.b, []).append(intro)
-        names = Names(network, ctx.language)
+        names = Names(network, context.language)
         # administrations by municipality, looked up per finding (not a scan of all actors)
         doors: dict[str, list[Actor]] = defaultdict(list)
         for candidate in sorted(network.actors.values(), key=lambda a: a.name):
@@ -75,12 +75,12 @@ class IsolatedActorRule:
                 continue
             severity = Severity.WARNING if migrant else Severity.INFO
             yield self._finding(network, actor, reason, severity,
-                                partners_for.get(actor.id, []), doors, names, ctx)
+                                partners_for.get(actor.id, []), doors, names, context)
 
     def _finding(self, network: Network, actor: Actor, reason: str,  # noqa: PLR0917
                  severity: Severity, intros: list[Introduction],
-                 doors: Mapping[str, list[Actor]], names: Names, ctx: RuleContext) -> Finding:
-        _ = ctx.gettext
+                 doors: Mapping[str, list[Actor]], names: Names, context: RuleContext) -> Finding:
+        _ = context.gettext
         if reason == "no_relations":
             message = _("{actor} ({id}) has no ties to anyone in the network").format(
                 actor=actor.name, id=actor.id)
@@ -111,7 +111,7 @@ class IsolatedActorRule:
 
 
 @attrs.frozen
-class SuggestedIntroductionRule:
+class SuggestedIntroductionRule(RuleBase):
     """Unconnected actors with overlapping topics and municipalities."""
 
     id: str = "suggested-introduction"
@@ -119,9 +119,8 @@ class SuggestedIntroductionRule:
     default_severity: Severity = Severity.INFO
     background: bool = True
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
-        limit = ctx.parameter("limit", int, 25)
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
+        limit = context.parameter("limit", int, 25)
         isolated = set(isolated_actors(network.graph))
 
         def bridging(actor: Hashable) -> bool:
@@ -129,11 +128,11 @@ class SuggestedIntroductionRule:
             return actor in isolated or (
                 found is not None and found.kind is ActorKind.MIGRANT_ORGANISATION)
 
-        ranked = sorted(introductions(network, ctx),
+        ranked = sorted(introductions(network, context),
                         key=lambda i: (not (bridging(i.a) or bridging(i.b)), -i.score,
                                        str(i.a), str(i.b)))
-        names = Names(network, ctx.language)
-        _ = ctx.gettext
+        names = Names(network, context.language)
+        _ = context.gettext
         for intro in ranked[:limit]:
             a, b = str(intro.a), str(intro.b)
             topics = names.listing(names.topic(t) for t in intro.topics)
@@ -150,7 +149,7 @@ class SuggestedIntroductionRule:
             rest = len(ranked) - limit
             yield Finding(
                 self.id, self.default_severity, (),
-                ctx.ngettext("{count} more possible introduction is not listed",
+                context.ngettext("{count} more possible introduction is not listed",
                              "{count} more possible introductions are not listed",
                              rest).format(count=rest),
                 _("Raise the limit in network.yaml (rules: {{suggested-introduction: {{limit: "

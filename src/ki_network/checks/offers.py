@@ -16,15 +16,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..calendar.zones import as_utc
 from ..locale import N_
 from ..model import Finding, Severity, Visibility
-from .engine import context_of
+from ..plugin.contracts import RuleBase
+from .engine import RuleContext
 from .names import Names
 from .wrapped import occurrences_in, window
 
@@ -33,56 +34,54 @@ if TYPE_CHECKING:
 
 
 @attrs.frozen
-class ExpiredOfferRule:
+class ExpiredOfferRule(RuleBase):
     id: str = "expired-offer"
     title: str = N_("Expired offers")
     default_severity: Severity = Severity.WARNING
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
-        names = Names(network, ctx.language)
-        _ = ctx.gettext
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
+        names = Names(network, context.language)
+        _ = context.gettext
         for offer in network.offers.values():
-            if offer.valid_to is not None and offer.valid_to < ctx.today:
+            if offer.valid_to is not None and offer.valid_to < context.today:
                 yield Finding(
                     self.id, self.default_severity, (offer.id,),
                     _("{offer} ended on {day}").format(offer=names.item(offer.id),
                                                        day=names.day(offer.valid_to)),
                     _("{provider} should say whether it goes on (then set a new valid_to) or "
                       "remove it from the data.").format(provider=names.actor(offer.provider)),
-                    {"valid_to": offer.valid_to.isoformat(), "today": ctx.today.isoformat()})
+                    {"valid_to": offer.valid_to.isoformat(), "today": context.today.isoformat()})
 
 
 @attrs.frozen
-class StaleOfferRule:
+class StaleOfferRule(RuleBase):
     id: str = "stale-offer"
     title: str = N_("Offers without dates ahead")
     default_severity: Severity = Severity.INFO
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
-        start, end = window(ctx, year_so_far=False)
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
+        start, end = window(context, year_so_far=False)
         # the conflict rules' occurrences (from January on) hold these: filtered, not expanded
         # again, which halves the cost of the calendar rules
-        wide_start, wide_end = window(ctx.with_values({k: v for k, v in ctx.items()
+        wide_start, wide_end = window(context.with_values({k: v for k, v in context.items()
                                                        if k != "from"}))
         if wide_start <= start and wide_end >= end:
             low, high = as_utc(start, network.config.tz), as_utc(end, network.config.tz)
-            ahead = {o.item.id for o in occurrences_in(network, ctx, wide_start, wide_end)
+            ahead = {o.item.id for o in occurrences_in(network, context, wide_start, wide_end)
                      if o.end > low and o.start < high}
         else:
-            ahead = {o.item.id for o in occurrences_in(network, ctx, start, end)}
-        names = Names(network, ctx.language)
-        _ = ctx.gettext
+            ahead = {o.item.id for o in occurrences_in(network, context, start, end)}
+        names = Names(network, context.language)
+        _ = context.gettext
         days = (end - start).days
         for offer in network.offers.values():
             if not offer.schedule or offer.id in ahead:
                 continue
-            if offer.valid_to is not None and offer.valid_to < ctx.today:
+            if offer.valid_to is not None and offer.valid_to < context.today:
                 continue  # expired-offer says it
             yield Finding(
                 self.id, self.default_severity, (offer.id,),
-                ctx.ngettext("{offer} has no date in the next {days} day",
+                context.ngettext("{offer} has no date in the next {days} day",
                              "{offer} has no date in the next {days} days",
                              days).format(offer=names.item(offer.id), days=days),
                 _("{provider} should add the coming dates, or end the offer (valid_to).")
@@ -92,16 +91,15 @@ class StaleOfferRule:
 
 
 @attrs.frozen
-class MissingContactRule:
+class MissingContactRule(RuleBase):
     id: str = "missing-contact"
     title: str = N_("Public offers without contact")
     default_severity: Severity = Severity.WARNING
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
         public = network.for_audience(Visibility.PUBLIC)
-        names = Names(network, ctx.language)
-        _ = ctx.gettext
+        names = Names(network, context.language)
+        _ = context.gettext
         for offer in public.offers.values():
             provider = public.actors[offer.provider]
             if not offer.contact.is_empty() or not provider.contact.is_empty():
@@ -116,15 +114,14 @@ class MissingContactRule:
 
 
 @attrs.frozen
-class MissingLocationRule:
+class MissingLocationRule(RuleBase):
     id: str = "missing-location"
     title: str = N_("Public offers without location")
     default_severity: Severity = Severity.WARNING
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
-        names = Names(network, ctx.language)
-        _ = ctx.gettext
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
+        names = Names(network, context.language)
+        _ = context.gettext
         for offer in network.offers.values():
             if offer.visibility is not Visibility.PUBLIC or offer.location or offer.geo \
                     or offer.extra.get("online") is True:

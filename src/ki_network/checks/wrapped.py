@@ -1,37 +1,69 @@
 """Rules whose detection lives elsewhere: duplicates (:mod:`ki_network.duplicates`) and
 schedule conflicts (:mod:`ki_network.checks.conflicts`).
 
-These rules only choose the window, share one computation between the rules that read it,
-and word the findings in the language of the run: the subjects, severity and evidence are
-the detecting package's, the message and suggestion are re-written from that evidence
-through the catalogue (the packages themselves word them in English).
+These rules only choose the window and share one detection between the rules that read it;
+the findings are worded by :mod:`.wording`, as for ``ki-network conflicts``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..calendar.occurrences import occurrences
 from ..calendar.series import Occurrence
-from ..duplicates import DUPLICATE_RULE, OVERLAP_RULE, duplicate_findings
+from ..duplicates import DUPLICATE_RULE, OVERLAP_RULE, DuplicateReport, find_duplicates, rule_of
 from ..locale import N_
-from ..model import Finding, Severity
+from ..model import DateOrDateTime, Finding, Severity
+from ..plugin.contracts import RuleBase
 from .conflicts import (
     HOLIDAY_COLLISION,
     LOCATION_DOUBLE_BOOKED,
     ORGANISER_DOUBLE_BOOKED,
     SCHEDULE_CONFLICT,
     conflicts_in,
+    detect_conflicts,
 )
-from .engine import RuleContext, context_of
-from .names import Names
+from .engine import RuleContext
+from .wording import Wording
 
 if TYPE_CHECKING:
     from ..network import Network
+
+
+def find_conflicts(network: Network, start: DateOrDateTime, end: DateOrDateTime, *,
+                   language: str | None = None) -> list[Finding]:
+    """Schedule conflicts with occurrences in ``[start, end)`` as findings in ``language``
+    (default: the network's), worded as ``ki-network check`` words them.
+
+    See :func:`.conflicts.detect_conflicts` for the typed results.
+
+    >>> from ki_network.testing import tiny_network
+    >>> find_conflicts(tiny_network(), date(2026, 1, 1), date(2027, 1, 1), language="de")
+    []
+    """
+    wording = Wording(network, language)
+    return [wording.conflict(c) for c in detect_conflicts(network, start, end)]
+
+
+def duplicate_findings(network: Network, report: DuplicateReport | None = None, *,
+                       language: str | None = None) -> list[Finding]:
+    """One finding per pair: ``duplicate-offer`` (warning for ``same``, info for ``review``)
+    and ``overlapping-offers`` (info), in ``language`` (default: the network's).  Pairs a
+    person confirmed as ``same`` stay findings until the records are merged; ``distinct``
+    ones are gone.
+
+    >>> from ki_network.testing import tiny_network
+    >>> duplicate_findings(tiny_network())
+    []
+    """
+    report = report or find_duplicates(network)
+    wording = Wording(network, language)
+    return [wording.duplicate(pair) for pair in report.pairs]
+
 
 #: days after today that the calendar rules look at, unless a rule says ``days:``
 HORIZON_DAYS = 365
@@ -70,8 +102,8 @@ def occurrences_in(network: Network, settings: RuleContext, start: date, end: da
 
 
 @attrs.frozen
-class DuplicateRule:
-    """``duplicate-offer`` or ``overlapping-offers``, from :func:`duplicate_findings`."""
+class DuplicateRule(RuleBase):
+    """``duplicate-offer`` or ``overlapping-offers``, from :func:`find_duplicates`."""
 
     id: str
     title: str
@@ -79,41 +111,17 @@ class DuplicateRule:
     #: in a large network, run in the second process (see :func:`.engine.run_rules`)
     background: bool = True
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
-        found = ctx.shared_result(("duplicates", id(network)),
-                                  lambda: duplicate_findings(network))
-        names = Names(network, ctx.language)
-        for finding in found:
-            if finding.rule == self.id:
-                yield _reworded_duplicate(finding, names, ctx)
-
-
-def _reworded_duplicate(finding: Finding, names: Names, settings: RuleContext) -> Finding:
-    _ = settings.gettext
-    a, b = finding.subjects[0], finding.subjects[-1]
-    pa, pb = names.provider_of(a), names.provider_of(b)
-    both = _("{a} and {b}").format(a=names.item(a), b=names.item(b))
-    if finding.rule == OVERLAP_RULE:
-        message = _("{both}: {pa} and {pb} offer the same to the same people at the same place "
-                    "and time").format(both=both, pa=names.actor(pa), pb=names.actor(pb))
-        suggestion = _("{pa} and {pb} should talk: pool the two offers or stagger their "
-                       "times.").format(pa=names.actor(pa), pb=names.actor(pb))
-    else:
-        who = names.actor(pa) if pa == pb else _("{pa} and {pb}").format(
-            pa=names.actor(pa), pb=names.actor(pb))
-        if finding.evidence.get("band") == "same":
-            message = _("{both} are one offer recorded twice").format(both=both)
-        else:
-            message = _("{both} may be one offer recorded twice").format(both=both)
-        suggestion = _("{who} should check with whoever entered them, then merge the records "
-                       "or record the verdict: ki-network duplicates DIR --decide {a} {b} "
-                       "same|distinct").format(who=who, a=a, b=b)
-    return attrs.evolve(finding, message=message, suggestion=suggestion)
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
+        report = context.shared_result(("duplicates", id(network)),
+                                       lambda: find_duplicates(network))
+        wording = Wording(network, context.language)
+        for pair in report.pairs:
+            if rule_of(pair) == self.id:
+                yield wording.duplicate(pair)
 
 
 @attrs.frozen
-class CalendarRule:
+class CalendarRule(RuleBase):
     """One of the conflict rules of :mod:`ki_network.checks.conflicts`.
 
     The window is ``from`` (default: the first of January of this year) to ``days`` after
@@ -124,65 +132,15 @@ class CalendarRule:
     title: str
     default_severity: Severity
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
-        ctx = context_of(settings)
-        start, end = window(ctx)
-        found = ctx.shared_result(
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
+        start, end = window(context)
+        found = context.shared_result(
             ("conflicts", id(network), start, end),
-            lambda: conflicts_in(network, occurrences_in(network, ctx, start, end)))
-        names = Names(network, ctx.language)
-        for finding in found:
-            if finding.rule == self.id:
-                yield _reworded_conflict(finding, names, ctx)
-
-
-def _reworded_conflict(finding: Finding, names: Names, settings: RuleContext) -> Finding:
-    _ = settings.gettext
-    evidence: dict[str, Any] = dict(finding.evidence)
-    count = int(evidence.get("occurrences", 1))
-    first = str(evidence.get("first", ""))
-    subjects = finding.subjects
-    if finding.rule == HOLIDAY_COLLISION:
-        item = subjects[0]
-        public = evidence.get("kind") == "public_holiday"
-        kind = _("public holiday") if public else _("school holidays")
-        message = settings.ngettext(
-            "{item} takes place on {count} day of {holiday} ({kind}), on {first}",
-            "{item} takes place on {count} days of {holiday} ({kind}), first on {first}",
-            count).format(item=names.item(item), count=count, holiday=evidence.get("holiday"),
-                          kind=kind, first=names.day(first))
-        suggestion = (_("Many families are away or busy then: {actor} could move or pause it.")
-                      if public else
-                      _("{actor} could check whether it should pause in the holidays, or say "
-                        "that it runs on.")).format(actor=names.actor(names.provider_of(item)))
-        return attrs.evolve(finding, message=message, suggestion=suggestion)
-    often = settings.ngettext("{count} time, on {first}", "{count} times, first on {first}",
-                              count).format(count=count, first=names.moment(first))
-    a, b = subjects[0], subjects[-1]
-    pa, pb = names.actor(names.provider_of(a)), names.actor(names.provider_of(b))
-    both = _("{a} ({pa}) and {b} ({pb})").format(a=names.item(a), pa=pa, b=names.item(b), pb=pb)
-    who = pa if pa == pb else _("{pa} and {pb}").format(pa=pa, pb=pb)
-    if finding.rule == SCHEDULE_CONFLICT:
-        groups = names.listing(names.group(g) for g in evidence.get("target_groups", ()))
-        message = _("{both} are for the same people ({groups}) in {municipality} at the same "
-                    "time: {often}").format(
-            both=both, groups=groups,
-            municipality=names.municipality(str(evidence.get("municipality", ""))), often=often)
-        suggestion = _("{who} could agree on different times, or combine the two.").format(
-            who=who)
-    elif finding.rule == LOCATION_DOUBLE_BOOKED:
-        message = _("{both} are both at {place} at the same time: {often}").format(
-            both=both, place=evidence.get("location", ""), often=often)
-        suggestion = _("{who} should check the room booking.").format(who=who)
-    elif finding.rule == ORGANISER_DOUBLE_BOOKED:
-        actors = names.listing(names.actor(x) for x in evidence.get("actors", ()))
-        message = _("{actors} would be at two places at once: {both}, {often}").format(
-            actors=actors, both=both, often=often)
-        suggestion = _("{actors} could move one of them, or name who else runs it.").format(
-            actors=actors)
-    else:  # a rule id the calendar package added later: keep its own words
-        return finding
-    return attrs.evolve(finding, message=message, suggestion=suggestion)
+            lambda: conflicts_in(network, occurrences_in(network, context, start, end)))
+        wording = Wording(network, context.language)
+        for conflict in found:
+            if conflict.rule == self.id:
+                yield wording.conflict(conflict)
 
 
 CALENDAR_RULES = (

@@ -11,7 +11,7 @@ import click
 from ..calendar.ics_export.selection import select, split
 from ..calendar.ics_export.state import STATE_FILE, CalendarState
 from ..calendar.ics_export.writer import export_calendar
-from ..checks.conflicts import find_conflicts
+from ..checks import find_conflicts
 from ..datadir.yamlio import atomic_write
 from ..model import Severity
 from ..network import Network
@@ -22,6 +22,7 @@ from ._common import (
     directory_argument,
     echo_json,
     format_option,
+    lang_option,
     load_network,
 )
 
@@ -135,19 +136,23 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
 @click.option("--to", "end", type=_WHEN, metavar=_WHEN_METAVAR,
               help="End of the window, exclusive (default: a year later).")
 @format_option
+@lang_option
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error", "never"]),
               default="error", show_default=True,
               help="Exit 1 when a finding is at least this severe.")
-def conflicts_command(directory: str, start: datetime | None, end: datetime | None, fmt: str,
-                      fail_on: str) -> None:
+def conflicts_command(directory: str, start: datetime | None, end: datetime | None, fmt: str,  # noqa: PLR0917 - click passes the options by position
+                      lang: str | None, fail_on: str) -> None:
     """Find schedule conflicts in DIR: same people or place or organiser at the same time,
-    and items for pupils and parents on public or school holidays."""
+    and items for pupils and parents on public or school holidays.
+
+    The findings are worded as `ki-network check` words them, in --lang.
+    """
     net = load_network(directory)
     first: date | datetime = _day_or_time(start) or date.today()
     last: date | datetime = _day_or_time(end) or first + timedelta(days=365)
     if _sort_key(last) <= _sort_key(first):
         raise click.BadParameter("--to must be after --from", param_hint="--to")
-    findings = find_conflicts(net, first, last)
+    findings = find_conflicts(net, first, last, language=lang)
     if fmt == "json":
         echo_json({"window": {"from": first.isoformat(), "to": last.isoformat()},
                    "findings": [{"rule": f.rule, "severity": f.severity.value,

@@ -87,8 +87,7 @@ def _load(directory: Path, plugin_manager: pluggy.PluginManager | None,
     if problems:
         raise DataError(problems)
     network = Network(config, region, builder.topics.values(), builder.target_groups.values(),
-                      built, hooks, directory)
-    network.record_files.update(records.files)
+                      built, hooks, directory, record_files=records.files)
     hooks.loaded(network)
     return network
 

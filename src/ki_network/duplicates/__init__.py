@@ -9,7 +9,7 @@ See ``docs/duplicates.md``.
 """
 
 from .engine import find_duplicates
-from .findings import DUPLICATE_RULE, OVERLAP_RULE, duplicate_findings
+from .findings import DUPLICATE_RULE, OVERLAP_RULE, evidence_of, rule_of
 from .index import DuplicateIndex, match_offer
 from .report import BANDS, DuplicateReport, Pair, apply_decisions, clusters_of
 from .scoring import Thresholds
@@ -24,7 +24,8 @@ __all__ = [
     "Thresholds",
     "apply_decisions",
     "clusters_of",
-    "duplicate_findings",
+    "evidence_of",
     "find_duplicates",
     "match_offer",
+    "rule_of",
 ]

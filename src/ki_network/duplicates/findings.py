@@ -1,55 +1,24 @@
-"""Duplicate and overlap pairs as :class:`~ki_network.model.Finding` objects, for the
-``duplicate-offer`` and ``overlapping-offers`` rules of ``ki-network check``."""
+"""What the ``duplicate-offer`` and ``overlapping-offers`` rules of ``ki-network check`` say
+about a pair, apart from the words: rule ids and the evidence.  The findings themselves are
+worded in one place, :mod:`ki_network.checks.wording`
+(:func:`ki_network.checks.duplicate_findings`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..model import Finding, Severity
-from .engine import find_duplicates
-from .report import DuplicateReport, Pair
-
-if TYPE_CHECKING:
-    from ..network import Network
+from .report import Pair
 
 DUPLICATE_RULE = "duplicate-offer"
 OVERLAP_RULE = "overlapping-offers"
 
 
-def _title(network: Network, offer_id: str) -> str:
-    return network.offers[offer_id].title.get(network.config.language)
+def rule_of(pair: Pair) -> str:
+    """``overlapping-offers`` for a pair in the ``overlap`` band, else ``duplicate-offer``."""
+    return OVERLAP_RULE if pair.band == "overlap" else DUPLICATE_RULE
 
 
-def _finding(network: Network, pair: Pair) -> Finding:
-    a, b = network.offers[pair.a], network.offers[pair.b]
-    evidence: dict[str, Any] = {"score": pair.score, "band": pair.band,
-                                "reasons": list(pair.reasons), "signals": dict(pair.signals)}
-    names = f"{_title(network, a.id)!r} ({a.id}) and {_title(network, b.id)!r} ({b.id})"
-    if pair.band == "overlap":
-        return Finding(
-            OVERLAP_RULE, Severity.INFO, (a.id, b.id),
-            f"{names}: {a.provider} and {b.provider} offer the same thing to the same people "
-            "at the same place and time",
-            f"{a.provider} and {b.provider} should talk: pool the offers or stagger the times",
-            evidence)
-    certain = pair.band == "same"
-    who = a.provider if a.provider == b.provider else f"{a.provider} and {b.provider}"
-    return Finding(
-        DUPLICATE_RULE, Severity.WARNING if certain else Severity.INFO, (a.id, b.id),
-        f"{names} {'are' if certain else 'may be'} one offer recorded twice",
-        f"{who} should check with whoever entered them; then merge the records or record "
-        f"the verdict: ki-network duplicates DIR --decide {a.id} {b.id} same|distinct",
-        evidence)
-
-
-def duplicate_findings(network: Network, report: DuplicateReport | None = None) -> list[Finding]:
-    """One finding per pair: ``duplicate-offer`` (warning for ``same``, info for ``review``)
-    and ``overlapping-offers`` (info).  Pairs a person confirmed as ``same`` stay findings
-    until the records are merged; ``distinct`` ones are gone.
-
-    >>> from ki_network.testing import tiny_network
-    >>> duplicate_findings(tiny_network())
-    []
-    """
-    report = report or find_duplicates(network)
-    return [_finding(network, pair) for pair in report.pairs]
+def evidence_of(pair: Pair) -> dict[str, Any]:
+    """The facts of a pair for ``Finding.evidence``: score, band, reasons, signals."""
+    return {"score": pair.score, "band": pair.band, "reasons": list(pair.reasons),
+            "signals": dict(pair.signals)}

@@ -6,8 +6,8 @@
 True
 """
 
-from .contracts import DuplicateSignal, Exporter, Rule
+from .contracts import DuplicateSignal, Exporter, Rule, RuleBase
 from .manager import ENTRY_POINT_GROUP, Hooks, PluginInfo, hookimpl, make_plugin_manager
 
 __all__ = ["ENTRY_POINT_GROUP", "DuplicateSignal", "Exporter", "Hooks", "PluginInfo", "Rule",
-           "hookimpl", "make_plugin_manager"]
+           "RuleBase", "hookimpl", "make_plugin_manager"]

@@ -1,7 +1,8 @@
 """Protocols for the objects that plugins contribute through hooks.
 
-Plugins do not subclass anything: any object with these attributes and methods will do
-(plain attributes, properties or frozen attrs fields alike).
+Plugins do not have to subclass anything: any object with these attributes and methods will
+do (plain attributes, properties or frozen attrs fields alike).  :class:`RuleBase` supplies
+the defaults of a rule's optional attributes for those who like a base class.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+import attrs
+
 if TYPE_CHECKING:
+    from ..checks.engine import RuleContext
     from ..model import Finding, Offer, Severity
     from ..network import Network
 
@@ -19,20 +23,83 @@ if TYPE_CHECKING:
 class Rule(Protocol):
     """A coordination rule: looks at the network, yields findings.
 
-    ``settings`` are the rule's settings from ``network.yaml`` (``rules: {<id>: {...}}``);
-    ``ki-network check`` passes a :class:`ki_network.checks.RuleContext`, a mapping that also
-    carries the run's language (``gettext``), ``today`` and shared results.  Optional
-    attributes: ``title`` (an English heading, translated through the catalogue) and
-    ``background`` (may run in the second process of a large check).  See ``docs/rules.md``.
+    ``id``
+        the rule id in ``ki-network check`` output and under ``rules:`` in ``network.yaml``;
+    ``title``
+        an English heading (``""``: the id is shown), translated through the catalogue when
+        it has the text;
+    ``default_severity``
+        the severity of its findings unless ``network.yaml`` says otherwise;
+    ``background``
+        ``True`` if it may run in the second process of a large check
+        (:func:`ki_network.checks.run_rules`);
+    ``check(network, context)``
+        the findings; ``context`` is a :class:`ki_network.checks.RuleContext`: the rule's
+        settings from ``network.yaml`` (``rules: {<id>: {...}}``, read it as a mapping or with
+        ``context.parameter(...)``) and what the run shares: ``language``, ``gettext``,
+        ``ngettext``, ``today``, ``shared_result``.
+
+    ``title`` and ``background`` were optional before 0.2 and a rule was handed a plain
+    ``settings`` mapping; such rules still run (see :func:`as_rule`).  See ``docs/rules.md``.
     """
 
     @property
     def id(self) -> str: ...
 
     @property
+    def title(self) -> str: ...
+
+    @property
     def default_severity(self) -> Severity: ...
 
-    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterable[Finding]: ...
+    @property
+    def background(self) -> bool: ...
+
+    def check(self, network: Network, context: RuleContext) -> Iterable[Finding]: ...
+
+
+class RuleBase:
+    """Defaults for a rule's optional attributes: no title (the id is shown), not in the
+    background.  Subclass it (also with ``@attrs.frozen``) and set ``id``,
+    ``default_severity`` and ``check``."""
+
+    title: str = ""
+    background: bool = False
+
+
+@attrs.frozen
+class Completed:
+    """A rule written before ``title`` and ``background`` were part of :class:`Rule`, with
+    their defaults; made by :func:`as_rule`."""
+
+    wrapped: Any
+    title: str = ""
+    background: bool = False
+
+    @property
+    def id(self) -> str:
+        return str(self.wrapped.id)
+
+    @property
+    def default_severity(self) -> Severity:
+        severity: Severity = self.wrapped.default_severity
+        return severity
+
+    def check(self, network: Network, context: RuleContext) -> Iterable[Finding]:
+        found: Iterable[Finding] = self.wrapped.check(network, context)
+        return found
+
+
+def as_rule(obj: Any) -> Rule:
+    """``obj`` itself if it has every attribute of :class:`Rule`, else wrapped with the
+    defaults of the missing ``title``/``background`` (``wrapped`` is the original object).
+
+    ``context`` is a mapping, so the ``check(network, settings: Mapping)`` of older rules
+    works unchanged.
+    """
+    if isinstance(obj, Rule):
+        return obj
+    return Completed(obj, getattr(obj, "title", ""), getattr(obj, "background", False))
 
 
 @runtime_checkable

@@ -29,6 +29,7 @@ import pluggy
 
 from ..errors import DataError, PluginError
 from . import spec as hookspecs
+from .contracts import Completed, as_rule
 
 if TYPE_CHECKING:
     from ..datadir.config import NetworkConfig
@@ -220,6 +221,8 @@ class Hooks:
         Matched by module: a plugin owns the objects whose class lives in its module or
         package.
         """
+        if isinstance(obj, Completed):
+            obj = obj.wrapped
         module = type(obj).__module__
         best: tuple[int, str] | None = None
         for name, plugin in self.pm.list_name_plugin():
@@ -355,7 +358,9 @@ class Hooks:
     # -- checks and outputs ------------------------------------------------------------------
 
     def rules(self) -> list[Rule]:
-        return [rule for result in self._call("ki_network_rules") for rule in result or ()]
+        """Every plugin's rules, completed to the :class:`.contracts.Rule` protocol."""
+        return [as_rule(rule) for result in self._call("ki_network_rules")
+                for rule in result or ()]
 
     def duplicate_signals(self) -> list[DuplicateSignal]:
         return [s for result in self._call("ki_network_duplicate_signals") for s in result or ()]

@@ -189,6 +189,12 @@ def ki_network_import_commands() -> Sequence[click.Command]:
 def ki_network_rules() -> Sequence[Rule]:
     """Coordination rules to run in ``ki-network check``.
 
+    A rule has ``id``, ``title`` (an English heading, ``""`` for none), ``default_severity``,
+    ``background`` and ``check(network, context)``, which yields findings; ``context`` is a
+    ``ki_network.checks.RuleContext`` (the rule's settings from ``network.yaml``, the run's
+    language, ``gettext``, ``today``).  Subclass ``ki_network.plugin.contracts.RuleBase`` for
+    the defaults of ``title`` and ``background``.
+
     :return: objects following :class:`ki_network.plugin.contracts.Rule`.
     """
 

@@ -1,4 +1,5 @@
-"""Musterstadt's additions to ki-network: local labels and the day of the town festival.
+"""Musterstadt's additions to ki-network: local labels, the day of the town festival and a
+coordination rule.
 
 Each function marked ``@hookimpl`` implements one hook of ki-network (see "Hook reference" in
 ki-network's ``docs/plugins.md``); its name says which.  Take only the arguments you need.
@@ -6,9 +7,14 @@ ki-network's ``docs/plugins.md``); its name says which.  Take only the arguments
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
-from ki_network import ClosedDay, hookimpl
+import attrs
+
+from ki_network import ClosedDay, Finding, Network, Severity, hookimpl
+from ki_network.checks import RuleContext
+from ki_network.plugin.contracts import RuleBase
 
 #: The district this town belongs to: the ``region:`` of the network's ``network.yaml``.
 REGION = "oberberg"
@@ -41,3 +47,29 @@ def ki_network_closed_days(region: str, year: int) -> list[ClosedDay] | None:
         return None
     day = town_festival(year)
     return [ClosedDay(day, day, "Stadtfest Musterstadt", "public_holiday")]
+
+
+@attrs.frozen
+class NoLanguageRule(RuleBase):
+    """Offers that do not say in which languages they are held.
+
+    A rule follows ``ki_network.plugin.contracts.Rule``; ``RuleBase`` gives the optional
+    ``title`` and ``background`` their defaults.  ``context`` carries the rule's settings
+    from ``network.yaml`` and the run's language, ``today`` and ``gettext``.
+    """
+
+    id: str = "musterstadt.no-language"
+    title: str = "Offers without a language"
+    default_severity: Severity = Severity.INFO
+
+    def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
+        for offer in network.offers.values():
+            if not offer.languages:
+                yield Finding(self.id, self.default_severity, (offer.id,),
+                              f"'{offer.title.get(context.language)}' names no language",
+                              f"Ask {offer.provider} in which languages it is held.")
+
+
+@hookimpl
+def ki_network_rules() -> list[NoLanguageRule]:
+    return [NoLanguageRule()]
