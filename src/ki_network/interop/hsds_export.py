@@ -102,9 +102,9 @@ def overlay(kept: Any, mapped: Any) -> Any:
         for key, value in mapped.items():
             out[key] = overlay(kept[key], value) if key in kept else value
         return out
-    if isinstance(kept, list) and isinstance(mapped, list):
+    if isinstance(kept, list | tuple) and isinstance(mapped, list | tuple):
         merged = [overlay(kept[i], m) if i < len(kept) else m for i, m in enumerate(mapped)]
-        return merged + kept[len(mapped):]
+        return merged + list(kept[len(mapped):])
     return mapped
 
 
@@ -123,7 +123,7 @@ def uuidify(obj: Any, namespace: uuid.UUID) -> Any:
             else:
                 out[key] = uuidify(value, namespace)
         return out
-    if isinstance(obj, list):
+    if isinstance(obj, list | tuple):
         return [uuidify(v, namespace) for v in obj]
     return obj
 
@@ -135,7 +135,7 @@ def _kept(extra: Mapping[str, Any]) -> dict[str, Any]:
 
 def _first(kept: Mapping[str, Any], key: str) -> dict[str, Any]:
     value = kept.get(key)
-    if isinstance(value, list) and value and isinstance(value[0], Mapping):
+    if isinstance(value, list | tuple) and value and isinstance(value[0], Mapping):
         return dict(value[0])
     return dict(value) if isinstance(value, Mapping) else {}
 
@@ -406,7 +406,7 @@ def _ours(attribute: Mapping[str, Any]) -> bool:
 
 def _nth(kept: Mapping[str, Any], key: str, index: int) -> dict[str, Any]:
     value = kept.get(key)
-    if isinstance(value, list) and index < len(value) and isinstance(value[index], Mapping):
+    if isinstance(value, list | tuple) and index < len(value) and isinstance(value[index], Mapping):
         return dict(value[index])
     return {}
 

@@ -448,7 +448,7 @@ def diff(original: Any, exported: Any) -> Any:
             if rest is not None:
                 out[key] = rest
         return out or None
-    if isinstance(original, list) and isinstance(exported, list):
+    if isinstance(original, list | tuple) and isinstance(exported, list | tuple):
         if len(original) == len(exported) and all(isinstance(v, dict) for v in original):
             items = [diff(a, b) or {} for a, b in zip(original, exported, strict=True)]
             return items if any(items) else None
