@@ -95,8 +95,15 @@ def _reworded_duplicate(finding: Finding, names: Names, settings: RuleContext) -
     pa, pb = names.provider_of(a), names.provider_of(b)
     both = _("{a} and {b}").format(a=names.item(a), b=names.item(b))
     if finding.rule == OVERLAP_RULE:
-        message = _("{both}: {pa} and {pb} offer the same to the same people at the same place "
-                    "and time").format(both=both, pa=names.actor(pa), pb=names.actor(pb))
+        # Say "the same place" only when the addresses agreed (evidence of the pair).
+        place = names.municipality(names.network.offers[a].municipality)
+        if finding.evidence.get("signals", {}).get("location", 0.0) >= 0.85:
+            message = _("{both}: {pa} and {pb} offer the same kind of offer to the same people "
+                        "in {place}, at the same place and time")
+        else:
+            message = _("{both}: {pa} and {pb} offer the same kind of offer to the same people "
+                        "in {place} at the same time")
+        message = message.format(both=both, pa=names.actor(pa), pb=names.actor(pb), place=place)
         suggestion = _("{pa} and {pb} should talk: pool the two offers or stagger their "
                        "times.").format(pa=names.actor(pa), pb=names.actor(pb))
     else:

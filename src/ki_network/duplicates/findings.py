@@ -28,8 +28,7 @@ def _finding(network: Network, pair: Pair) -> Finding:
     if pair.band == "overlap":
         return Finding(
             OVERLAP_RULE, Severity.INFO, (a.id, b.id),
-            f"{names}: {a.provider} and {b.provider} offer the same thing to the same people "
-            "at the same place and time",
+            f"{names}: {pair.reasons[0]}" if pair.reasons else names,
             f"{a.provider} and {b.provider} should talk: pool the offers or stagger the times",
             evidence)
     certain = pair.band == "same"
