@@ -4,8 +4,8 @@ The earlier run is the JSON of ``ki-network check --format json`` (the stable co
 findings file ``ki-network report --findings-json`` writes, which has the same shape.  A finding
 is identified by its rule and its subjects — and, for the rules that report several findings
 about one subject, by the evidence that names what (:data:`IDENTITY`: a municipality's gap in
-one topic, a series meeting in one holiday period).  The message may be worded in another
-language or name a renamed actor and still be the same finding.
+one topic, a series meeting in the school holidays or on one public holiday).  The message may
+be worded in another language or name a renamed actor and still be the same finding.
 
 >>> previous = {"findings": [{"rule": "r", "subjects": ["a"], "severity": "info",
 ...                           "message": "old"}]}
@@ -28,8 +28,9 @@ from ..model import Finding
 Key = tuple[str, tuple[str, ...], tuple[str, ...]]
 
 #: Evidence fields that tell apart findings of one rule about the same subjects: language-
-#: independent names of *what* was found (not counts, which move with the day).
-IDENTITY = ("topic", "holiday", "holiday_first", "language")
+#: independent names of *what* was found (a topic, the kind of closed day), not counts or
+#: dates, which move with the day.  A public holiday is named too (one finding each).
+IDENTITY = ("topic", "kind", "language")
 
 
 class ChangesError(ValueError):
@@ -55,8 +56,11 @@ def key_of(finding: Mapping[str, Any]) -> Key:
     identifies it from one run to the next."""
     evidence = finding.get("evidence")
     evidence = evidence if isinstance(evidence, Mapping) else {}
+    what = [f"{k}={evidence[k]}" for k in IDENTITY if isinstance(evidence.get(k), str)]
+    if evidence.get("kind") == "public_holiday" and isinstance(evidence.get("holiday"), str):
+        what.append(f"holiday={evidence['holiday']}")
     return (str(finding.get("rule", "")), tuple(str(s) for s in finding.get("subjects") or ()),
-            tuple(f"{k}={evidence[k]}" for k in IDENTITY if isinstance(evidence.get(k), str)))
+            tuple(what))
 
 
 def finding_key(finding: Finding) -> Key:

@@ -168,7 +168,7 @@ def _findings(view: Network, lang: str, result: CheckResult, changes: Changes | 
         done: set[str] = set()
         for finding in members:
             key = triage.fold_key(view, finding)
-            if key is None or len(folds[key]) < triage.FOLD_FROM:
+            if key is None or len(folds[key]) < triage.FOLD_FROM.get(rule_id, 2):
                 entries.append(entry(finding))
             elif key not in done:
                 done.add(key)
@@ -195,22 +195,30 @@ def _fold(view: Network, lang: str, rule: str, key: str, members: list[Finding],
           entry: Any) -> dict[str, Any]:
     """One summary line for a run of similar hints (a provider's holiday collisions, a
     municipality's coverage gaps), with the findings behind it."""
-    _ = translator(lang).gettext
+    catalogue = translator(lang)
+    _ = catalogue.gettext
     count = len(members)
     if rule == "holiday-collision":
         name = view.actors[key].name if key in view.actors else key
-        holidays = sorted({str(f.evidence.get("holiday", "")) for f in members} - {""})
-        summary = _("{name}: {count} offers and events on holidays ({holidays})").format(
+        dated = sorted((str(f.evidence.get("holiday_first", "")),
+                        str(f.evidence.get("holiday", ""))) for f in members)
+        holidays = dict.fromkeys(h for _day, names in dated for h in names.split(", ") if h)
+        summary = catalogue.ngettext(
+            "{name}: {count} offer or event on holidays ({holidays})",
+            "{name}: {count} offers and events on holidays ({holidays})", count).format(
             name=name, count=count, holidays=", ".join(holidays))
     elif rule == "coverage-gap":
         name = view.municipality_name(key)
         topics = [str(f.evidence.get("topic", "")) for f in members]
         labels = [view.topics[t].label.get(lang) if t in view.topics else t for t in topics]
-        summary = _("{name}: no offer in {count} topics ({topics})").format(
+        summary = catalogue.ngettext(
+            "{name}: no offer in {count} topic ({topics})",
+            "{name}: no offer in {count} topics ({topics})", count).format(
             name=name, count=count, topics=", ".join(labels))
     else:
         name = view.municipality_name(key) if key.isdigit() else key
-        summary = _("{name}: {count} findings").format(name=name, count=count)
+        summary = catalogue.ngettext("{name}: {count} finding", "{name}: {count} findings",
+                                     count).format(name=name, count=count)
     worst = triage.worst(members).value
     return {"fold": True, "summary": summary, "count": count, "severity": worst,
             "severity_label": _(SEVERITY_LABELS[worst]),

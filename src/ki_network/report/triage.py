@@ -5,7 +5,7 @@
   is worth (:data:`WEIGHTS`), not listed in rule order, and at most two of one rule, so that
   seven schedule clashes do not hide a duplicate or an isolated migrant organisation.
 * :func:`places_of` gives the municipalities a finding is about, for the report's filter.
-* :func:`fold_key` says which findings fold into one summary line (holiday collisions per
+* :func:`fold_key` says which notes fold into one summary line (holiday collisions per
   actor, coverage gaps per municipality): long runs of similar hints.
 """
 
@@ -40,10 +40,10 @@ WEIGHTS = {
 }
 #: Coordination opportunities: one of them is shown among the top findings when there is any.
 OPPORTUNITIES = ("overlapping-offers", "suggested-introduction")
-#: Findings of these rules fold into one line per actor (holidays) or municipality (gaps)
-#: when there are at least :data:`FOLD_FROM` for one.
-FOLDED_RULES = ("holiday-collision", "coverage-gap", "language-gap")
-FOLD_FROM = 2
+#: Notes of these rules fold into one line per actor (holidays) or municipality (gaps), when
+#: there are at least so many for one: every actor's holiday notes are one line (thirty
+#: collisions read as a list of who should look at their holiday plans).  Warnings never fold.
+FOLD_FROM = {"holiday-collision": 1, "coverage-gap": 2, "language-gap": 2}
 
 
 def _rank(finding: Finding) -> tuple[int, int]:
@@ -94,7 +94,8 @@ def places_of(network: Network, finding: Finding, municipalities: Collection[str
 
 def fold_key(network: Network, finding: Finding) -> str | None:
     """The actor id (holiday collisions) or AGS code (gaps) a finding folds under, if any."""
-    if finding.rule not in FOLDED_RULES or not finding.subjects:
+    if (finding.rule not in FOLD_FROM or not finding.subjects
+            or finding.severity is not Severity.INFO):
         return None
     subject = finding.subjects[0]
     if finding.rule == "holiday-collision":
