@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -174,6 +175,15 @@ def open_page(browser: Any, path: Path, viewport: tuple[int, int]) -> tuple[Any,
     return page, messages
 
 
+def wait_until(page: Any, expression: str, seconds: float = 5) -> None:
+    """Poll ``expression`` until it is true.  Not ``page.wait_for_function``: that evaluates
+    a string with ``eval`` inside the page, which the report's policy rightly forbids."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still not true: {expression}"
+        page.wait_for_timeout(50)
+
+
 def visible(page: Any) -> list[dict[str, str]]:
     return list(page.eval_on_selector_all(
         "[data-finding]", "els => els.filter(e => !e.closest('[hidden]')).map(e => "
@@ -211,7 +221,7 @@ def test_map_and_heat_map_are_one_link_away(playwright_browser: Any,
                                             example_report: SimpleNamespace) -> None:
     page, messages = open_page(playwright_browser, example_report.html, VIEWPORTS["desktop"])
     page.locator("nav.onward a[href='#network-map']").click()
-    page.wait_for_function("location.hash === '#network-map'")
+    wait_until(page, "location.hash === '#network-map'")
     box = page.locator("#network-map-heading").bounding_box()
     assert box is not None and -2 <= box["y"] < 100  # scrolled to the map
     assert page.locator("#network-map-svg").is_visible()
@@ -261,8 +271,8 @@ def test_findings_are_collapsed_by_rule_and_filters_work(playwright_browser: Any
     assert page.locator("#rule-holiday-collision").is_visible()
 
     page.locator("#finding-filters button[type=reset]").click()
-    page.wait_for_function(f"document.querySelectorAll('[data-finding]:not([hidden])').length"
-                           f" === {len(findings)}")
+    wait_until(page, f"document.querySelectorAll('[data-finding]:not([hidden])').length"
+                     f" === {len(findings)}")
     assert messages == []
     page.close()
 

@@ -77,7 +77,7 @@ def test_one_changed_offer_gives_one_new_and_one_resolved_finding(weeks: dict[st
     [new] = [t for t in marked if t["data-change"] == "new"]
     assert new["data-rule"] == "location-double-booked"
     text = " ".join(" ".join(doc.text).split())
-    assert "Seit 2027-01-11: 1 neu 1 erledigt" in text
+    assert "Seit 11. Januar 2027: 1 neu 1 erledigt , 130 unverändert" in text
     assert "Seit dem letzten Mal erledigt: 1" in text
     resolved = html.split('id="changes"', 1)[1].split("</details>", 1)[0]
     assert OFFER in resolved and "sagt aber nirgends, wo es stattfindet" in resolved

@@ -187,8 +187,16 @@ def _findings(view: Network, lang: str, result: CheckResult, changes: Changes | 
     return {"groups": groups, "top": top, "filter_places": names,
             "filter_rules": [(g["rule"], g["title"], g["count"]) for g in groups],
             "changes": None if changes is None else {
-                "since": changes.since, "new": len(changes.new),
+                "since": _day_label(changes.since, lang), "new": len(changes.new),
                 "unchanged": len(changes.unchanged), "resolved": resolved}}
+
+
+def _day_label(iso: str | None, lang: str) -> str | None:
+    """An ISO day as people write it (``11. Januar 2027``); anything else as it is."""
+    try:
+        return format_date(date.fromisoformat(iso), "long", locale=lang) if iso else None
+    except ValueError:
+        return iso
 
 
 def _fold(view: Network, lang: str, rule: str, key: str, members: list[Finding], *,
