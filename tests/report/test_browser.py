@@ -320,3 +320,31 @@ def test_the_policy_forbids_every_external_load(playwright_browser: Any,
     assert len(failed) == 3 and all(f.endswith(" csp") for f in failed), failed  # blocked
     assert page.evaluate("window.x") is None  # the injected inline script did not run
     page.close()
+
+
+def test_what_moved_is_one_click_away(playwright_browser: Any, oberberg: Path,
+                                      example_report: SimpleNamespace, tmp_path: Path,
+                                      cli_module: Callable[..., Any]) -> None:
+    """A week later, one offer changed: the first screen says 1 new, 1 resolved; the new
+    finding is among the top ones, and "1 new" filters the list down to it."""
+    from .test_since import NEW, changed_copy
+
+    previous = tmp_path / "last.json"
+    previous.write_text(json.dumps({"findings": example_report.findings,
+                                    "audience": "public", "today": "2027-01-11"}))
+    output = tmp_path / "now.html"
+    done = cli_module("report", changed_copy(oberberg, tmp_path / "net"), "-o", output,
+                      "--today", "2027-01-11", "--since", previous)
+    assert done.code == 0, done.stderr
+    page, messages = open_page(playwright_browser, output, VIEWPORTS["phone"])
+    summary = page.locator("#changes-summary")
+    box = summary.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= VIEWPORTS["phone"][1]
+    assert "1 neu" in summary.inner_text() and "1 erledigt" in summary.inner_text()
+    assert "neu" in page.locator("#top-findings").inner_text()  # what moved ranks higher
+    summary.locator("[data-show-change=new]").click()
+    wait_until(page, "document.querySelectorAll('[data-finding]:not([hidden])').length === 1")
+    [shown] = visible(page)
+    assert shown["rule"] == NEW[0]
+    assert messages == []
+    page.close()

@@ -175,7 +175,9 @@ def _findings(view: Network, lang: str, result: CheckResult, changes: Changes | 
                 entries.append(_fold(view, lang, rule_id, key, folds[key], entry=entry))
         groups.append({"rule": rule_id, "title": titles[rule_id], "count": len(members),
                        "severity": triage.worst(members).value, "entries": entries})
-    top = [entry(findings[n]) for n in triage.top_findings(findings)]
+    fresh = ({n for n, f in enumerate(findings) if changes.status(finding_key(f)) == "new"}
+             if changes else set())
+    top = [entry(findings[n]) for n in triage.top_findings(findings, new=fresh)]
     names = sorted(((ags, view.municipality_name(ags)) for ags in places),
                    key=lambda x: x[1].casefold())
     resolved = []

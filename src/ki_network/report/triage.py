@@ -46,12 +46,14 @@ OPPORTUNITIES = ("overlapping-offers", "suggested-introduction")
 FOLD_FROM = {"holiday-collision": 1, "coverage-gap": 2, "language-gap": 2}
 
 
-def _rank(finding: Finding) -> tuple[int, int]:
-    return -finding.severity.rank, -WEIGHTS.get(finding.rule, 50)
+#: What being new since last time adds to a finding's weight (``report --since``).
+NEW_BONUS = 20
 
 
-def top_findings(findings: Sequence[Finding], most: int = 5, per_rule: int = 2) -> list[int]:
-    """Indices into ``findings`` of the ones that matter most, best first.
+def top_findings(findings: Sequence[Finding], most: int = 5, per_rule: int = 2,
+                 new: Collection[int] = ()) -> list[int]:
+    """Indices into ``findings`` of the ones that matter most, best first.  Findings whose
+    index is in ``new`` (new since last time) weigh :data:`NEW_BONUS` more.
 
     >>> f = [Finding("coverage-gap", Severity.INFO, ("x",), "", "", {}),
     ...      Finding("overlapping-offers", Severity.INFO, ("a", "b"), "", "", {}),
@@ -59,7 +61,11 @@ def top_findings(findings: Sequence[Finding], most: int = 5, per_rule: int = 2) 
     >>> top_findings(f)
     [2, 1, 0]
     """
-    order = sorted(range(len(findings)), key=lambda i: (*_rank(findings[i]), i))
+    def rank(i: int) -> tuple[int, int, int]:
+        weight = WEIGHTS.get(findings[i].rule, 50) + (NEW_BONUS if i in new else 0)
+        return -findings[i].severity.rank, -weight, i
+
+    order = sorted(range(len(findings)), key=rank)
     chosen: list[int] = []
     taken: dict[str, int] = {}
     for i in order:

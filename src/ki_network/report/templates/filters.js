@@ -56,7 +56,15 @@
   // the browser can scroll to it.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[href^='#']");
-    if (link) { reveal(link.getAttribute("href").slice(1)); }
+    if (!link) { return; }
+    var change = link.getAttribute("data-show-change");
+    if (change && form.elements.change) {  // "3 new": the list of just those
+      form.reset();
+      form.elements.change.value = change;
+      window.setTimeout(apply, 0);
+      return;
+    }
+    reveal(link.getAttribute("href").slice(1));
   });
   window.addEventListener("hashchange", function () {
     reveal(location.hash.slice(1));
