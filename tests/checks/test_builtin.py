@@ -50,8 +50,8 @@ FILES = {
          "provider": "caritas", "topic": "language.informal", "target_groups": ["newcomers"],
          "languages": ["de", "ar"], "municipality": GM, "location": "Talweg 1, Gummersbach",
          "schedule": [dict(WEEKLY_TUE)], "valid_to": "2026-12-31"},
-        {"id": "kurs-d", "title": "Integrationskurs am Markt", "provider": "diakonie",
-         "topic": "language.integration_course", "target_groups": ["newcomers"],
+        {"id": "kurs-d", "title": "Deutsch-Treff am Markt", "provider": "diakonie",
+         "topic": "language", "target_groups": ["newcomers"],
          "languages": ["de"], "municipality": GM, "location": "Markt 3, Gummersbach",
          "contact": {"phone": "+49 2261 12345", "visibility": "partners"},
          "schedule": [{"start": "2026-01-13T10:00", "end": "2026-01-13T12:00",
@@ -117,7 +117,7 @@ def test_schedule_conflict_comes_from_the_calendar_package(findings: list[Findin
     assert conflict.evidence["target_groups"] == ("newcomers",)
     assert conflict.evidence["first"] == "2026-01-13 10:00"
     assert conflict.message.startswith(
-        "'Language café' (cafe-a) (Caritas) and 'Integrationskurs am Markt' (kurs-d) "
+        "'Language café' (cafe-a) (Caritas) and 'Deutsch-Treff am Markt' (kurs-d) "
         "(Diakonie) are for the same people (Newcomers) in 05374012 at the same time: ")
     # the same provider twice is named once
     assert conflicts[("cafe-a", "cafe-a-copy")].suggestion.startswith("Caritas could agree")
@@ -223,7 +223,7 @@ def test_german_messages(net: Network) -> None:
     assert gaps[(WB,)].message == (
         "Das 1 Angebot in 05374044 gibt es nicht auf Arabisch und Türkisch")
     assert of(result.findings, "schedule-conflict")[("cafe-a", "kurs-d")].message == (
-        "'Sprachcafé' (cafe-a) (Caritas) und 'Integrationskurs am Markt' (kurs-d) (Diakonie) "
+        "'Sprachcafé' (cafe-a) (Caritas) und 'Deutsch-Treff am Markt' (kurs-d) (Diakonie) "
         "richten sich zur selben Zeit an dieselben Menschen (Neuzugewanderte) in 05374012: "
         "49-mal, zuerst am 13.01.26, 10:00")
     assert of(result.findings, "duplicate-offer")[("cafe-a", "cafe-a-copy")].message == (

@@ -24,7 +24,9 @@ def test_json_contract(tmp_path: Path, cli: Callable[..., Any]) -> None:
     done = cli("check", network(tmp_path), "--format", "json", "--today", TODAY)
     assert done.code == 0, done.stderr  # warnings only; the default --fail-on is error
     data = json.loads(done.stdout)
-    assert list(data) == ["findings"]
+    # the findings, and (added for `report --since`) for whom and as of when
+    assert list(data) == ["findings", "audience", "today"]
+    assert data["audience"] == "internal" and data["today"] == TODAY
     assert {(f["rule"], tuple(f["subjects"]), f["severity"]) for f in data["findings"]} == {
         ("isolated-actor", ("verein",), "warning"),
         ("missing-contact", ("cafe-gm",), "warning"),

@@ -5,12 +5,16 @@ Seeded and deterministic.  The labels come from how the set is built, never from
 * every *real offer* gets one or more *records*; records of one real offer are ``same``
   (spelling variants, abbreviations, swapped words, translated titles, re-formatted phone
   numbers and addresses, the KI re-entering a provider's offer, a feed import missing fields);
-* an *overlap* is built by giving a real offer a partner from another provider: same topic
-  (or a sibling topic), same municipality, shared target groups, the same weekday with
-  overlapping hours.  All records of the two real offers are labelled ``overlap``;
+* an *overlap* is built by giving a real offer a partner from another provider: same topic,
+  same municipality, shared target groups, the same weekday with overlapping hours.  All
+  records of the two real offers are labelled ``overlap``.  A partner of a *sibling* topic (a
+  language café beside an integration course, Griffbereit beside Rucksack KiTa) is another
+  programme, not the same offer kind: a hard negative (``sibling-topic``) — unless its title
+  says it is the same kind (a mis-tagged topic: ``sibling-same-title``, an overlap);
 * hard negatives look alike but are two offers: the same title at another course level, on
   another weekday, in another municipality, for another target group or age, the same provider
-  running "Gruppe 1" and "Gruppe 2"; other providers on another weekday or for other people.
+  running "Gruppe 1" and "Gruppe 2"; other providers on another weekday or for other people,
+  or with a sibling programme of the same topic family at the same hour.
 
 Real offers are placed in cells (municipality, topic family, weekday) so that no two of them
 meet by accident: every pair that is neither ``same`` nor ``overlap`` by construction is
@@ -101,6 +105,32 @@ TEMPLATES: list[tuple[str, tuple[str, ...], str, str]] = [
     ("volunteering", ("volunteers",), "Ehrenamtsstammtisch Integration",
      "Volunteers' regulars' table integration"),
 ]
+# Sibling programmes (another topic of the same family, or the next stage of one programme)
+# for the sibling-topic hard negatives: topic → (sibling topic, its target groups, titles).
+SIBLINGS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
+    "language.integration_course": [("language.informal", ("newcomers",), "Sprachcafé"),
+                                    ("language.informal", ("women",), "Deutsch-Treff für Frauen")],
+    "language.informal": [("language.integration_course", ("adults", "newcomers"),
+                           "Integrationskurs {level}"),
+                          ("language.job_german", ("adults",), "Berufssprachkurs {level}")],
+    "language.job_german": [("language.integration_course", ("adults", "newcomers"),
+                             "Integrationskurs {level}")],
+    "early_childhood.griffbereit": [("early_childhood.rucksack_kita", ("parents",),
+                                     "Rucksack KiTa Elterngruppe")],
+    "early_childhood.rucksack_kita": [("early_childhood.griffbereit", ("parents", "toddlers"),
+                                       "Griffbereit Eltern-Kind-Gruppe (1–3 Jahre)"),
+                                      ("school.rucksack_schule", ("parents",),
+                                       "Rucksack Schule Elterngruppe")],
+    "early_childhood.parent_counselling": [("early_childhood.griffbereit",
+                                            ("parents", "toddlers"), "Griffbereit Spielgruppe")],
+    "counselling.adult_migration": [("counselling.asylum", ("refugees", "adults"),
+                                     "Asylverfahrensberatung")],
+    "counselling.youth_migration": [("counselling.adult_migration", ("adults", "young_adults"),
+                                     "Migrationsberatung für Erwachsene (MBE)")],
+    "counselling.asylum": [("counselling.youth_migration", ("youth", "refugees"),
+                            "Jugendmigrationsdienst Sprechstunde")],
+}
+
 # Other wordings of the same kind of offer, for overlap partners (another provider's title).
 PARAPHRASES = {
     "language.informal": ["Treffpunkt Deutsch üben", "Plauderstunde auf Deutsch",
@@ -379,7 +409,10 @@ class Generator:
                 partner = self._overlap_partner(offer)
                 if partner is not None:
                     self.record(partner)
-                    self.overlaps.append((offer, partner))
+                    if partner.topic == offer.topic:
+                        self.overlaps.append((offer, partner))
+                    else:  # another programme of the family: not the same offer kind
+                        hard_pairs.append((offer, partner, "sibling-topic"))
                     if role == "overlap-dup":
                         self.duplicate(offer)
             elif role != "plain":
@@ -387,6 +420,7 @@ class Generator:
                 if other is not None:
                     self.record(other)
                     hard_pairs.append((offer, other, role))
+        hard_pairs += self._siblings()
         for a, b, kind in hard_pairs:
             for ra in a.records:
                 for rb in b.records:
@@ -405,6 +439,45 @@ class Generator:
                  "actors.yaml": actors, "offers.yaml": offers}
         return EvalSet(files, same, overlap, dict(self.hard),
                        self.same_kinds)
+
+    def _siblings(self) -> list[tuple[RealOffer, RealOffer, str]]:
+        """Sibling programmes beside offers that are alone in their cell: another provider,
+        the same municipality, weekday and hours, people in common, at the same place or
+        another.  A few are mis-tagged: the title says the same kind (an overlap).
+
+        A separate random stream, run after the main set, so that adding these left the rest
+        of the set as it was."""
+        rng = random.Random(self.rng.random())  # noqa: S311 - test data
+        self.rng, main_rng = rng, self.rng
+        cells: dict[tuple[str, str, int], list[RealOffer]] = {}
+        for offer in self.real:
+            cells.setdefault((offer.municipality, offer.topic.split(".")[0], offer.day),
+                             []).append(offer)
+        alone = [o[0] for o in cells.values()
+                 if len(o) == 1 and o[0].topic in SIBLINGS and o[0].term == 1]
+        result: list[tuple[RealOffer, RealOffer, str]] = []
+        for n, offer in enumerate(rng.sample(alone, min(len(alone), 40))):
+            topic, groups, title = rng.choice(SIBLINGS[offer.topic])
+            groups = tuple(dict.fromkeys((rng.choice(offer.groups), *groups)))
+            provider = rng.choice([p for p in PROVIDERS if p != offer.provider])
+            same_kind = n % 6 == 5  # a mis-tagged topic: the title says the same kind
+            place = ({"street": offer.street, "number": offer.number, "place": offer.place}
+                     if rng.random() < 0.5 and not same_kind else {})
+            start = offer.start[0] * 60 + offer.start[1] + rng.choice([-30, 0, 0, 30])
+            wording = offer.title_de if same_kind else title
+            sibling = self.real_offer((topic, groups, wording, wording), provider=provider,
+                                      municipality=offer.municipality, day=offer.day,
+                                      claim=False, start=(start // 60, start % 60),
+                                      level=_level_of(offer.title_de), **place)
+            if sibling is None:
+                continue
+            self.record(sibling)
+            if same_kind:
+                self.overlaps.append((offer, sibling))
+            else:
+                result.append((offer, sibling, "sibling-topic"))
+        self.rng = main_rng
+        return result
 
     def _template_for(self, role: str) -> tuple[str, tuple[str, ...], str, str]:
         wanted = {"level": "{level}", "group": "{group}", "age": "{age}"}.get(role)

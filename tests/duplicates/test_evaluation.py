@@ -33,7 +33,7 @@ def test_the_set_is_large_and_labelled_by_construction(evalset: EvalSet) -> None
         assert kind in kinds
     assert set(evalset.hard.values()) >= {"level", "weekday", "municipality", "target", "group",
                                           "age", "other-weekday", "other-people", "other-time",
-                                          "period"}
+                                          "period", "sibling-topic"}
     assert not evalset.same & evalset.overlap
     assert not (evalset.same | evalset.overlap) & set(evalset.hard)
 
@@ -46,7 +46,8 @@ def test_generation_is_deterministic() -> None:
 def test_f1_per_band(evalset: EvalSet, network: Network) -> None:
     figures = evaluate(evalset, find_duplicates(network))
     assert figures["same"].f1 >= 0.95, figures["same"]
-    assert figures["overlap"].f1 >= 0.90, figures["overlap"]
+    assert figures["overlap"].precision >= 0.95, figures["overlap"]
+    assert figures["overlap"].recall >= 0.95, figures["overlap"]
     assert figures["same_or_review"].recall >= figures["same"].recall
 
 
@@ -55,6 +56,27 @@ def test_no_hard_negative_is_called_same(evalset: EvalSet, network: Network) -> 
     wrong = [(p.a, p.b, evalset.hard[frozenset((p.a, p.b))]) for p in report.pairs
              if frozenset((p.a, p.b)) in evalset.hard and p.band == "same"]
     assert wrong == []
+
+
+def test_no_hard_negative_is_called_overlap(evalset: EvalSet, network: Network) -> None:
+    """Above all no sibling programme: an integration course beside a language café,
+    Griffbereit beside Rucksack KiTa, is not the same offer kind."""
+    report = find_duplicates(network)
+    wrong = [(p.a, p.b, evalset.hard[frozenset((p.a, p.b))]) for p in report.pairs
+             if frozenset((p.a, p.b)) in evalset.hard and p.band == "overlap"]
+    assert wrong == []
+
+
+def test_overlap_reasons_state_what_agreed(evalset: EvalSet, network: Network) -> None:
+    overlaps = find_duplicates(network).band("overlap")
+    assert overlaps
+    for pair in overlaps:
+        first = pair.reasons[0]
+        assert first.startswith("different providers") and "at the same time (" in first
+        if pair.signals.get("location", 1.0) < 0.85:
+            assert "same place" not in first, first
+    assert any("at different places" in p.reasons[0] for p in overlaps)
+    assert any("at the same place" in p.reasons[0] for p in overlaps)
 
 
 def test_courses_at_another_level_are_in_no_band(evalset: EvalSet, network: Network) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
@@ -77,8 +79,19 @@ def test_every_link_points_into_the_file(render: Callable[..., str]) -> None:
     for link in doc.links:
         assert link.startswith("#"), link
         assert link[1:] in doc.ids, f"dangling link {link}"
-    # nothing that a browser would fetch: no scripts, no stylesheets, no images from outside
-    assert not doc.by_tag("script") and not doc.by_tag("link") and not doc.by_tag("img")
+    # nothing that a browser would fetch: no stylesheets or images, one inline script that
+    # the Content-Security-Policy admits by its hash (and nothing else may run or load)
+    assert not doc.by_tag("link") and not doc.by_tag("img")
+    [script] = doc.by_tag("script")
+    assert "src" not in script
+    body = html.split("<script>", 1)[1].split("</script>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+    [meta] = [m for m in doc.by_tag("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+    policy = dict(part.strip().split(" ", 1) for part in str(meta["content"]).split(";"))
+    assert policy == {"default-src": "'none'", "style-src": "'unsafe-inline'",
+                      "img-src": "data:", "script-src": f"'sha256-{digest}'"}
+    for forbidden in ("fetch(", "XMLHttpRequest", "import(", "eval(", "innerHTML"):
+        assert forbidden not in body
     for _tag, attrs in doc.tags:
         for name in ("src", "href", "xlink:href"):
             assert not str(attrs.get(name) or "").startswith(("http:", "https:", "//"))
@@ -146,3 +159,59 @@ def test_an_empty_network_gives_a_report(tmp_path: Path) -> None:
     assert "network-map-svg" in doc.ids and "coverage-heatmap-svg" not in doc.ids
     assert "Noch keine Kommunen oder Themen zu zeigen." in html
     assert "Keine Befunde." in html
+
+
+def test_the_first_screen_leads_with_the_state_of_the_network(render: Callable[..., str]
+                                                              ) -> None:
+    html = render(language="en")
+    doc = Document(html)
+    ids = doc.ids
+    # the overview comes first, then the map, coverage and the week, then all findings
+    order = [ids.index(x) for x in ("overview", "key-figures", "top-findings", "network-map",
+                                    "coverage-heatmap", "week-calendar", "findings",
+                                    "subjects")]
+    assert order == sorted(order)
+    text = " ".join(" ".join(doc.text).split())
+    assert "Actors 3 Offers 1 Events 2 Municipalities with offers 1 of 1" in text
+    assert "Findings Errors: 0 Warnings: 2 Notes: 1" in text
+    top = html.split('id="top-findings"', 1)[1].split("</ol>", 1)[0]
+    assert top.count("<li") == 3  # all three findings of the tiny network, warnings first
+    # ranked by what acting on them is worth, not in rule order
+    assert top.index("Isolated actors") < top.index("Public offers without contact") \
+        < top.index("Suggested introductions")
+    assert {"#network-map", "#week-calendar", "#findings"} <= set(doc.links)
+
+
+def test_all_findings_are_collapsed_by_rule_with_counts_and_filter_data(
+        render: Callable[..., str]) -> None:
+    doc = Document(render(language="en"))
+    groups = [t for t in doc.by_tag("details") if "data-rule-group" in t]
+    assert len(groups) == 3 and not any("open" in t for t in groups)
+    findings = [t for _, t in doc.tags if "data-finding" in t]
+    assert len(findings) == 3
+    for finding in findings:
+        assert finding["data-rule"] and finding["data-severity"] in ("info", "warning", "error")
+    places = {f["data-rule"]: f["data-places"] for f in findings}
+    assert places["missing-contact"] == "05374012"  # the café's municipality
+    form = [t for t in doc.by_tag("form") if t.get("id") == "finding-filters"]
+    assert form and "hidden" in form[0]  # shown by the script only: no dead controls
+    assert [t["name"] for t in doc.by_tag("select")] == ["place", "severity", "rule"]
+
+
+def test_long_runs_of_similar_hints_fold_into_one_line_per_actor(oberberg: Path) -> None:
+    from ki_network import load as load_network
+
+    html = render_report(load_network(oberberg), today=date(2027, 1, 11), language="en")
+    section = html.split('id="rule-holiday-collision"', 1)[1].split("</section>", 1)[0]
+    doc = Document(section)
+    folds = [t for t in doc.by_tag("li") if "fold" in str(t.get("class"))]
+    assert folds
+    findings = [t for t in doc.by_tag("li") if "data-finding" in t]
+    assert len(findings) == 30  # all are still there, behind their summary line
+    text = " ".join(" ".join(doc.text).split())
+    assert "offers and events on holidays (" in text
+    # the notes fold into one line per actor; the warning (a public holiday) stands alone
+    nested = section.split('class="fold', 1)[1]
+    assert nested.count("data-finding") == len(findings) - 1 == 29
+    assert len(folds) == 21 < len(findings)
+    assert "Kreisjugendamt Oberberg: 4 offers and events on holidays (" in text

@@ -109,9 +109,16 @@ class Wording:
         both = _("{a} and {b}").format(a=names.item(a), b=names.item(b))
         rule = rule_of(pair)
         if rule == OVERLAP_RULE:
-            message = _("{both}: {pa} and {pb} offer the same to the same people at the same "
-                        "place and time").format(both=both, pa=names.actor(pa),
-                                                 pb=names.actor(pb))
+            # "the same place" only when the addresses agreed (the pair's location signal)
+            place = names.municipality(names.network.offers[a].municipality)
+            if pair.signals.get("location", 0.0) >= 0.85:
+                message = _("{both}: {pa} and {pb} offer the same kind of offer to the same "
+                            "people in {place}, at the same place and time")
+            else:
+                message = _("{both}: {pa} and {pb} offer the same kind of offer to the same "
+                            "people in {place} at the same time")
+            message = message.format(both=both, pa=names.actor(pa), pb=names.actor(pb),
+                                     place=place)
             suggestion = _("{pa} and {pb} should talk: pool the two offers or stagger their "
                            "times.").format(pa=names.actor(pa), pb=names.actor(pb))
             return Finding(rule, Severity.INFO, (a, b), message, suggestion, evidence_of(pair))

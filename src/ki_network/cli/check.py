@@ -56,7 +56,9 @@ def check(directory: str, fmt: str, lang: str | None,  # noqa: PLR0917 - one per
     result = run_rules(network.for_audience(audience), language=lang, today=day, only=only,
                        rules=rules)
     if fmt == "json":
-        echo_json(result.as_json())
+        # audience and day of the run: `report --since` compares only like with like
+        echo_json({**result.as_json(), "audience": audience,
+                   "today": (day or date.today()).isoformat()})
     else:
         _print_text(result, network.config.name, day or date.today())
     failing = fail_on != "never" and result.reaches(Severity(fail_on))

@@ -5,9 +5,11 @@ Two questions, never confused:
 * **same** — one real offer recorded twice.  Needs evidence of one source (the same provider,
   the provider of one a partner of the other, or the same phone or e-mail), a high score, and
   no veto.  Uncertain candidates land in **review**.
-* **overlap** — *different* providers offering the same thing (topic) to the same people
-  (target groups) at the same place (municipality) and time (schedules meet): a coordination
-  opportunity, not a data error.
+* **overlap** — *different* providers offering the same kind of offer (the same topic, or
+  sibling topics whose titles agree) to the same people (target groups) in the same
+  municipality at the same time (schedules meet): a coordination opportunity, not a data
+  error.  Two programmes of one topic family (an integration course and a language café) are
+  not an overlap.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ import numpy as np
 
 from ..model import Offer
 from ..plugin.contracts import DuplicateSignal
-from .features import Features, FloatArray, IntArray
-from .signals import BUILTIN_SIGNALS, VETOES, BuiltinSignal, Veto
+from .features import Features, FloatArray, IntArray, OfferKey
+from .signals import BUILTIN_SIGNALS, SCHEDULE, VETOES, BuiltinSignal, Veto
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -35,7 +37,10 @@ class Thresholds:
     """Where the bands begin (scores in [0, 1]).
 
     ``same_title``: the least title similarity for ``same`` and ``review``;
-    ``overlap_title``: for an overlap when one of the two has no schedule to compare.
+    ``overlap_title``: for an overlap when one of the two has no schedule to compare;
+    ``overlap_kind_title``: the least title similarity for an overlap of two sibling topics
+    (different programmes of one family are the same kind of offer only if their titles say
+    so).
     """
 
     same: float = 0.80
@@ -43,6 +48,7 @@ class Thresholds:
     same_title: float = 0.70
     overlap: float = 0.60
     overlap_title: float = 0.75
+    overlap_kind_title: float = 0.80
 
 
 def _verb(value: float) -> str:
@@ -117,7 +123,13 @@ class Matcher:
         same |= translated & (provider >= 1.0) & (location >= 0.85)
         review |= translated & ~same
         overlap_score = self._overlap_score(sims)
-        overlap = (~identity & ~overlap_veto & ~same & ~review
+        # The same kind of offer: the same topic, one topic the other's ancestor (an offer
+        # tagged with the family only), or sibling topics whose titles say the same.
+        ta, tb = features.topic[ia], features.topic[ib]
+        kind = ((ta == tb) | (ta == features.parent[ib]) | (ta == features.family[ib])
+                | (tb == features.parent[ia]) | (tb == features.family[ia])
+                | (title >= t.overlap_kind_title))
+        overlap = (~identity & ~overlap_veto & ~same & ~review & kind
                    & (features.municipality[ia] == features.municipality[ib])
                    & (features.municipality[ia] >= 0)
                    & (features.family[ia] == features.family[ib]) & (features.family[ia] >= 0)
@@ -165,6 +177,29 @@ class Matcher:
         keep = alike | overlap | bool(self.extra)
         return ia[keep], ib[keep]
 
+    def _overlap_reason(self, a: Offer, b: Offer, ka: OfferKey, kb: OfferKey,  # noqa: PLR0917
+                        n: int, sims: Mapping[str, FloatArray]) -> str:
+        """What agreed, exactly: the kind of offer, the people, the municipality, the place
+        (only when the addresses agree) and the time."""
+        if a.topic == b.topic:
+            kind = f"the same kind of offer ({a.topic})"
+        elif ka.topic in (kb.parent, kb.family) or kb.topic in (ka.parent, ka.family):
+            kind = f"the same kind of offer ({a.topic} / {b.topic})"
+        else:
+            kind = (f"offers whose titles say they are the same kind ({a.topic} / "
+                    f"{b.topic})")
+        groups = [g for g in a.target_groups if g in b.target_groups]
+        people = f"to the same people ({', '.join(groups)})" if groups else "to the same people"
+        where = f"in {self._municipality_name(a.municipality)}"
+        location = float(sims["location"][n])
+        if not np.isnan(location) and location >= 0.85:
+            where += ", at the same place"
+        elif not np.isnan(location):
+            where += ", at different places"
+        when = SCHEDULE.explain(a, b, ka, kb)
+        return (f"different providers ({a.provider}, {b.provider}) offer {kind} {people} "
+                f"{where}, at the same time ({when})")
+
     @staticmethod
     def _overlap_score(sims: Mapping[str, FloatArray]) -> FloatArray:
         parts = (("topic", 2.0), ("target_groups", 1.0), ("schedule", 1.5), ("title", 1.0),
@@ -187,8 +222,7 @@ class Matcher:
             reasons.append("titles in different languages: check whether one translates the "
                            "other")
         if band == "overlap":
-            reasons.append(f"different providers ({a.provider}, {b.provider}) offer the same "
-                           "thing to the same people at the same place and time")
+            reasons.append(self._overlap_reason(a, b, ka, kb, n, sims))
         values: dict[str, float] = {}
         for signal in self.builtin:
             value = float(sims[signal.name][n])

@@ -7,8 +7,12 @@ therefore holds nothing that is not public, contact data included.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -19,8 +23,9 @@ from ..calendar.occurrences import occurrences
 from ..checks import CheckResult, run_rules
 from ..checks.coverage import coverage, municipalities_of
 from ..locale import N_, supported, translator
-from ..model import Event, Offer, Severity, Visibility
-from . import plots
+from ..model import Event, Finding, Offer, Visibility
+from . import plots, triage
+from .changes import Changes, compare, finding_key
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -39,9 +44,12 @@ RELATION_LABELS = {
 }
 AUDIENCE_LABELS = {"public": N_("public"), "partners": N_("partners"),
                    "internal": N_("internal")}
-#: a rule's findings start folded in the report when there are more, and all are notes
-FOLDED_AFTER = 5
 SEVERITY_LABELS = {"info": N_("note"), "warning": N_("warning"), "error": N_("error")}
+CHANGE_LABELS = {"new": N_("new"), "unchanged": N_("unchanged")}
+#: the one script of the report (the findings' filters); the CSP admits it by its hash
+SCRIPT = resources.files("ki_network.report").joinpath("templates/filters.js").read_text(
+    encoding="utf-8")
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
 
 
 @attrs.frozen
@@ -69,7 +77,8 @@ def week_of(day: date) -> date:
 
 def render_report(network: Network, *, audience: Visibility | str = Visibility.PUBLIC,
                   language: str | None = None, today: date | None = None,
-                  week: date | None = None, result: CheckResult | None = None) -> str:
+                  week: date | None = None, result: CheckResult | None = None,
+                  since: Mapping[str, Any] | None = None) -> str:
     """The report as an HTML document (a string).
 
     :param audience: who will read it; nothing more restricted is included.
@@ -77,6 +86,9 @@ def render_report(network: Network, *, audience: Visibility | str = Visibility.P
     :param today: the day the rules take as today (default: ``date.today()``).
     :param week: a day of the week to show in the calendar (default: ``today``).
     :param result: findings already computed on ``network.for_audience(audience)``.
+    :param since: the findings of an earlier run (the JSON of ``check --format json``, read
+        with :func:`ki_network.report.changes.read_previous`): each finding is marked new or
+        unchanged, and the ones gone are listed as resolved.
     """
     audience = Visibility(audience)
     view = network.for_audience(audience)
@@ -92,9 +104,13 @@ def render_report(network: Network, *, audience: Visibility | str = Visibility.P
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
     template = env.get_template("report.html")
+    changes = (compare(since, (finding_key(f) for f in result.findings))
+               if since is not None else None)
     context = _context(view, lang, today, monday, result)
+    context.update(_findings(view, lang, result, changes))
     context.update(audience=audience.value, audience_label=_(AUDIENCE_LABELS[audience.value]),
-                   network_map=_network_map(view, lang), heat=_heat(view, lang))
+                   network_map=_network_map(view, lang), heat=_heat(view, lang),
+                   script=SCRIPT, script_hash=SCRIPT_HASH)
     return template.render(context)
 
 
@@ -102,26 +118,127 @@ def _context(view: Network, lang: str, today: date, monday: date, result: CheckR
              ) -> dict[str, Any]:
     _ = translator(lang).gettext
     subjects = _subjects(view, lang)
-    known = set(subjects["ids"])
-    groups = [{"rule": rule_id, "title": result.titles.get(rule_id, rule_id),
-               "findings": [{"severity": f.severity.value,
-                             "severity_label": _(SEVERITY_LABELS[f.severity.value]),
-                             "message": f.message, "suggestion": f.suggestion,
-                             "subjects": [(s, anchor(s) if s in known else None)
-                                          for s in f.subjects]}
-                            for f in findings],
-               "open": len(findings) <= FOLDED_AFTER or any(
-                   f.severity is not Severity.INFO for f in findings)}
-              for rule_id, findings in result.by_rule().items()]
     counts = {s: sum(1 for f in result.findings if f.severity.value == s)
               for s in ("error", "warning", "info")}
+    places = municipalities_of(view)
+    covered = {o.municipality for o in view.offers.values() if o.municipality}
+    figures = {"actors": len(view.actors), "offers": len(view.offers),
+               "events": sum(1 for e in view.events.values() if not e.overrides),
+               "covered": len(covered & set(places)), "places": len(places)}
     return {
         "lang": lang, "name": view.config.name,
         "generated": format_date(today, "long", locale=lang),
-        "groups": groups, "counts": counts, "failed": result.failed,
+        "counts": counts, "failed": result.failed, "figures": figures,
         "week": _week(view, lang, monday), "subjects": subjects,
         "week_label": format_date(monday, "long", locale=lang),
     }
+
+
+def _findings(view: Network, lang: str, result: CheckResult, changes: Changes | None
+              ) -> dict[str, Any]:
+    """The findings for the report: the top ones, all of them grouped by rule with runs of
+    similar hints folded, the options of the filters, and the changes since last time."""
+    catalogue = translator(lang)
+    _ = catalogue.gettext
+    known = set(_subjects_ids(view))
+    places = municipalities_of(view)
+    findings = result.findings
+    titles = {rule: result.titles.get(rule, rule) for rule in result.by_rule()}
+    ids = {id(f): n for n, f in enumerate(findings)}
+
+    def entry(finding: Finding) -> dict[str, Any]:
+        n = ids[id(finding)]
+        status = changes.status(finding_key(finding)) if changes else ""
+        return {"id": f"finding-{n}", "rule": finding.rule, "title": titles[finding.rule],
+                "severity": finding.severity.value,
+                "severity_label": _(SEVERITY_LABELS[finding.severity.value]),
+                "message": finding.message, "suggestion": finding.suggestion,
+                "subjects": [(s, anchor(s) if s in known else None) for s in finding.subjects],
+                "places": " ".join(triage.places_of(view, finding, places)),
+                "change": status, "change_label": _(CHANGE_LABELS[status]) if status else ""}
+
+    groups = []
+    for rule_id, members in result.by_rule().items():
+        folds: dict[str, list[Finding]] = defaultdict(list)
+        for finding in members:
+            key = triage.fold_key(view, finding)
+            if key is not None:
+                folds[key].append(finding)
+        entries: list[dict[str, Any]] = []
+        done: set[str] = set()
+        for finding in members:
+            key = triage.fold_key(view, finding)
+            if key is None or len(folds[key]) < triage.FOLD_FROM.get(rule_id, 2):
+                entries.append(entry(finding))
+            elif key not in done:
+                done.add(key)
+                entries.append(_fold(view, lang, rule_id, key, folds[key], entry=entry))
+        groups.append({"rule": rule_id, "title": titles[rule_id], "count": len(members),
+                       "severity": triage.worst(members).value, "entries": entries})
+    fresh = ({n for n, f in enumerate(findings) if changes.status(finding_key(f)) == "new"}
+             if changes else set())
+    top = [entry(findings[n]) for n in triage.top_findings(findings, new=fresh)]
+    names = sorted(((ags, view.municipality_name(ags)) for ags in places),
+                   key=lambda x: x[1].casefold())
+    resolved = []
+    if changes is not None:
+        resolved = [{"title": titles.get(str(f.get("rule")), str(f.get("rule"))),
+                     "rule": f.get("rule"), "severity": f.get("severity", "info"),
+                     "severity_label": _(SEVERITY_LABELS.get(str(f.get("severity")), "note")),
+                     "message": f.get("message", "")} for f in changes.resolved]
+    return {"groups": groups, "top": top, "filter_places": names,
+            "filter_rules": [(g["rule"], g["title"], g["count"]) for g in groups],
+            "changes": None if changes is None else {
+                "since": _day_label(changes.since, lang), "new": len(changes.new),
+                "unchanged": len(changes.unchanged), "resolved": resolved}}
+
+
+def _day_label(iso: str | None, lang: str) -> str | None:
+    """An ISO day as people write it (``11. Januar 2027``); anything else as it is."""
+    try:
+        return format_date(date.fromisoformat(iso), "long", locale=lang) if iso else None
+    except ValueError:
+        return iso
+
+
+def _fold(view: Network, lang: str, rule: str, key: str, members: list[Finding], *,
+          entry: Any) -> dict[str, Any]:
+    """One summary line for a run of similar hints (a provider's holiday collisions, a
+    municipality's coverage gaps), with the findings behind it."""
+    catalogue = translator(lang)
+    _ = catalogue.gettext
+    count = len(members)
+    if rule == "holiday-collision":
+        name = view.actors[key].name if key in view.actors else key
+        dated = sorted((str(f.evidence.get("holiday_first", "")),
+                        str(f.evidence.get("holiday", ""))) for f in members)
+        holidays = dict.fromkeys(h for _day, names in dated for h in names.split(", ") if h)
+        summary = catalogue.ngettext(
+            "{name}: {count} offer or event on holidays ({holidays})",
+            "{name}: {count} offers and events on holidays ({holidays})", count).format(
+            name=name, count=count, holidays=", ".join(holidays))
+    elif rule == "coverage-gap":
+        name = view.municipality_name(key)
+        topics = [str(f.evidence.get("topic", "")) for f in members]
+        labels = [view.topics[t].label.get(lang) if t in view.topics else t for t in topics]
+        summary = catalogue.ngettext(
+            "{name}: no offer in {count} topic ({topics})",
+            "{name}: no offer in {count} topics ({topics})", count).format(
+            name=name, count=count, topics=", ".join(labels))
+    else:
+        name = view.municipality_name(key) if key.isdigit() else key
+        summary = catalogue.ngettext("{name}: {count} finding", "{name}: {count} findings",
+                                     count).format(name=name, count=count)
+    worst = triage.worst(members).value
+    return {"fold": True, "summary": summary, "count": count, "severity": worst,
+            "severity_label": _(SEVERITY_LABELS[worst]),
+            "findings": [entry(f) for f in members]}
+
+
+def _subjects_ids(view: Network) -> list[str]:
+    """The ids that have an entry (an anchor) in the report's tables."""
+    return [*view.actors, *view.offers,
+            *(e.id for e in view.events.values() if not e.overrides), *municipalities_of(view)]
 
 
 def _network_map(view: Network, lang: str) -> dict[str, Any]:
