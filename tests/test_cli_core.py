@@ -68,7 +68,7 @@ def test_graph_files_read_back_with_networkx(network: Path, tmp_path: Path,
     out = tmp_path / f"net{suffix}"
     result = invoke("graph", network, "-o", out)
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"wrote {out} (4 actors, 2 relations)"
+    assert result.stdout.strip() == f"wrote {out} (4 actors, 2 relations, audience public)"
     graph: Any = nx.read_graphml(out) if suffix == ".graphml" else nx.read_gexf(out)
     # public by default: no internal actor, no partners-only relation
     assert set(graph.nodes) == {"ki", "caritas", "verein", "schule"}

@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, ...]] = [
     # the checks
     ("ki_network.checks",),
     # outputs
-    ("ki_network.report", "ki_network.web"),
+    ("ki_network.report", "ki_network.web", "ki_network.exports"),
     # the default plugins
     ("ki_network.builtin",),
     # the entry points: command line, test helpers, the facade

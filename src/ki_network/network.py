@@ -22,7 +22,7 @@ import networkx as nx
 
 from .datadir.build import Built
 from .datadir.config import NetworkConfig
-from .errors import Origin
+from .errors import Origin, UnknownValueError, check_type
 from .model import (
     Actor,
     ClosedDay,
@@ -74,9 +74,18 @@ class Network:
 
     # -- region ------------------------------------------------------------------------------
 
-    def municipality(self, ags: str) -> Municipality:
-        """The municipality with AGS ``ags``."""
-        return self.region.get(ags)
+    def municipality(self, reference: str) -> Municipality:
+        """The municipality named by ``reference`` (name, any case, or AGS).
+
+        Raises :class:`~ki_network.errors.UnknownValueError` (a ``ValueError``) for a
+        municipality the region does not know, with a "did you mean".
+        """
+        check_type("municipality", "reference", reference, str)
+        found = self.region.resolve(reference)
+        if found is None:
+            raise UnknownValueError("municipality", reference,
+                                    [m.name for m in self.region.municipalities])
+        return found
 
     def municipality_name(self, ags: str | None) -> str:
         return self.region.get(ags).name if ags else ""
@@ -95,7 +104,11 @@ class Network:
         return municipality.main_languages or configured.get("default", ())
 
     def closed_days(self, year: int) -> list[ClosedDay]:
-        """Public and school holidays of ``year`` from the region plugins (cached)."""
+        """Public and school holidays of ``year`` from the region plugins (cached).
+
+        ``year`` must be an ``int`` (a :class:`TypeError` names the argument otherwise).
+        """
+        check_type("closed_days", "year", year, int)
         if self.config.region is None:
             return []
         if year not in self._closed_days:
@@ -147,10 +160,29 @@ class Network:
 
         ``topic`` matches the topic and its sub-topics; ``municipality`` is a name or AGS;
         ``actor`` matches the provider or a partner.
+
+        A value the network does not know (a misspelt topic, municipality, target group,
+        actor, or a language no record names) raises
+        :class:`~ki_network.errors.UnknownValueError` with a "did you mean" instead of
+        giving an empty list; a value of the wrong type raises :class:`TypeError`.
         """
+        given = {"topic": topic, "municipality": municipality, "target_group": target_group,
+                 "language": language, "provider": provider, "actor": actor}
+        for name, value in given.items():
+            check_type("offers_where", name, value, str, optional=True)
+        if topic is not None:
+            self.check_known("topic", topic)
+        if target_group is not None:
+            self.check_known("target_group", target_group)
+        if language is not None:
+            self.check_known("language", language)
+        for name in ("provider", "actor"):
+            if given[name] is not None:
+                self.check_known(name, str(given[name]))
         criteria = {"topic": topic, "target_group": target_group, "language": language,
                     "provider": provider, "actor": actor,
-                    "municipality": self._ags(municipality) if municipality else None}
+                    "municipality": self.municipality(municipality).ags
+                    if municipality is not None else None}
         selected: set[str] | None = None
         for key, value in criteria.items():
             if value is None:
@@ -161,9 +193,42 @@ class Network:
             return list(self.offers.values())
         return [offer for offer_id, offer in self.offers.items() if offer_id in selected]
 
-    def _ags(self, reference: str) -> str:
-        found = self.region.resolve(reference)
-        return found.ags if found else reference
+    def check_known(self, kind: str, value: str) -> None:
+        """Raise :class:`~ki_network.errors.UnknownValueError` unless the network knows
+        ``value`` as a ``kind``: ``topic``, ``target_group``, ``language`` (named by some
+        record), ``actor``/``provider``, ``municipality``, ``offer`` or ``event``.
+
+        Every query and filter of the library checks its arguments through here, so the
+        messages are those of the command line.
+        """
+        choices: Iterable[str]
+        if kind == "municipality":
+            self.municipality(value)
+            return
+        if kind == "topic":
+            choices = self.topics
+        elif kind == "target_group":
+            choices = self.target_groups
+        elif kind == "language":
+            choices = self._languages
+        elif kind in ("actor", "provider"):
+            choices = self.actors
+        elif kind == "offer":
+            choices = self.offers
+        elif kind == "event":
+            choices = self.events
+        else:
+            raise ValueError(f"cannot check values of kind {kind!r}")
+        if value not in choices:
+            raise UnknownValueError(kind, value, choices,
+                                    what="actor" if kind == "provider" else None)
+
+    @cached_property
+    def _languages(self) -> set[str]:
+        languages = {language for item in self.items() for language in item.languages}
+        languages.update(language for actor in self.actors.values()
+                         for language in actor.languages)
+        return languages
 
     @cached_property
     def _actors_by_municipality(self) -> dict[str, list[str]]:
@@ -174,12 +239,19 @@ class Network:
         return index
 
     def actors_serving(self, municipality: str) -> list[Actor]:
-        """Actors whose area includes ``municipality`` (name or AGS)."""
-        ids = self._actors_by_municipality.get(self._ags(municipality), [])
+        """Actors whose area includes ``municipality`` (name or AGS; an unknown one raises
+        :class:`~ki_network.errors.UnknownValueError`)."""
+        check_type("actors_serving", "municipality", municipality, str)
+        ids = self._actors_by_municipality.get(self.municipality(municipality).ags, [])
         return [self.actors[a] for a in ids]
 
     def partners_of(self, actor_id: str) -> set[str]:
-        """Actors tied to ``actor_id`` by any relation, in either direction."""
+        """Ids of the actors tied to ``actor_id`` by any relation, in either direction.
+
+        An unknown ``actor_id`` raises :class:`~ki_network.errors.UnknownValueError`.
+        """
+        check_type("partners_of", "actor_id", actor_id, str)
+        self.check_known("actor", actor_id)
         graph = self.graph
         if actor_id not in graph:
             return set()
@@ -233,15 +305,20 @@ class Network:
 
         Items, actors and relations with a more restricted visibility are left out, relations
         and offers are dropped when an actor they need is hidden, and contact data more
-        restricted than the audience is removed.  Every public output goes through here.
+        restricted than the audience is removed.  Every public output goes through here
+        (see :func:`restricted`).
+
+        The copy remembers its audience (:attr:`audience`).  A network already restricted to
+        ``audience`` or to a narrower one is returned as it is: restricting is never done
+        twice, and never widens what a copy holds.
 
         >>> from ki_network.testing import tiny_network
         >>> net = tiny_network()
         >>> len(net.for_audience("public").offers)
         1
         """
-        audience = Visibility(audience)
-        if audience is Visibility.INTERNAL:
+        audience = audience_of(audience)
+        if self.audience.rank <= audience.rank:
             return self
 
         def visible(visibility: Visibility) -> bool:
@@ -273,3 +350,37 @@ class Network:
         restricted.record_files = dict(self.record_files)
         restricted.audience = audience
         return restricted
+
+
+def audience_of(audience: Visibility | str) -> Visibility:
+    """``audience`` as a :class:`~ki_network.Visibility`; a misspelt one raises
+    :class:`~ki_network.errors.UnknownValueError` with a "did you mean".
+
+    >>> audience_of("partners")
+    <Visibility.PARTNERS: 'partners'>
+    """
+    if isinstance(audience, Visibility):
+        return audience
+    check_type("audience_of", "audience", audience, str)
+    try:
+        return Visibility(audience)
+    except ValueError:
+        raise UnknownValueError("audience", audience, [v.value for v in Visibility]) from None
+
+
+def restricted(network: Network, audience: Visibility | str = Visibility.PUBLIC) -> Network:
+    """What every output of the library renders: ``network`` as ``audience`` may see it.
+
+    Each function whose result can leave the KI — calendar bytes, the report, exporter
+    output, graph files, finding texts and duplicate reasons — takes an ``audience`` that
+    defaults to ``"public"`` and calls this first, so the default is always safe and
+    ``audience="internal"`` is the explicit way to see everything.  An already restricted
+    network stays as it is (:meth:`Network.for_audience`), so passing
+    ``audience=network.audience`` keeps a view's audience.
+
+    >>> from ki_network.testing import tiny_network
+    >>> net = tiny_network()
+    >>> restricted(net).audience, restricted(net, "internal") is net
+    (<Visibility.PUBLIC: 'public'>, True)
+    """
+    return network.for_audience(audience)

@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterable
 
 import attrs
-from rapidfuzz import process
 
+from .errors import did_you_mean, suggest
 from .model import Municipality
+
+__all__ = ["AGS_PATTERN", "Region", "did_you_mean", "suggest"]
 
 AGS_PATTERN = re.compile(r"^\d{8}$")
 
@@ -55,17 +57,3 @@ class Region:
     def suggest(self, reference: str, limit: int = 2) -> list[str]:
         """Names close to a misspelt ``reference``."""
         return suggest(reference, (m.name for m in self.municipalities), limit)
-
-
-def suggest(word: str, choices: Iterable[str], limit: int = 2, cutoff: float = 75) -> list[str]:
-    """Up to ``limit`` of ``choices`` that look like ``word`` (for "did you mean ...")."""
-    found = process.extract(word, list(choices), limit=limit, score_cutoff=cutoff)
-    return [choice for choice, _, _ in found]
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` or an empty string."""
-    close = suggest(word, choices)
-    if not close:
-        return ""
-    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"

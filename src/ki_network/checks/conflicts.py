@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..calendar.occurrences import occurrences
 from ..calendar.series import Item, Occurrence
-from ..model import ClosedDay, DateOrDateTime, Finding, Offer, Severity
+from ..model import ClosedDay, DateOrDateTime, Finding, Offer, Severity, Visibility
+from ..network import restricted
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -76,13 +77,18 @@ def normalise_location(text: str | None) -> str:
     return _NOT_WORD.sub(" ", folded).strip()
 
 
-def find_conflicts(network: Network, start: DateOrDateTime, end: DateOrDateTime
-                   ) -> list[Finding]:
+def find_conflicts(network: Network, start: DateOrDateTime, end: DateOrDateTime, *,
+                   audience: Visibility | str = Visibility.PUBLIC) -> list[Finding]:
     """Conflicts among the network's offers and events with occurrences in ``[start, end)``.
+
+    :param audience: who will read the findings (default ``public``): only what they may see
+        is looked at and named (:func:`ki_network.network.restricted`); ``"internal"`` for
+        the KI's own view.
 
     :return: findings sorted by rule and subjects; rules switched off in ``network.yaml``
         (``rules: {location-double-booked: false}``) are skipped.
     """
+    network = restricted(network, audience)
     return conflicts_in(network, occurrences(network, start, end))
 
 

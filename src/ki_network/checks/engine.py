@@ -28,8 +28,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from ..errors import UnknownValueError, check_type
+from ..locale import chosen as chosen_language
 from ..locale import supported, translator
-from ..model import Finding, Severity
+from ..model import Finding, Severity, Visibility
+from ..network import restricted
 from . import worker
 
 if TYPE_CHECKING:
@@ -160,11 +163,13 @@ def title_of(rule: object, gettext: Callable[[str], str]) -> str:
 
 
 def run_rules(network: Network, *, language: str | None = None, today: date | None = None,
-              only: Collection[str] = (), rules: Iterable[Rule] | None = None) -> CheckResult:
+              only: Collection[str] = (), rules: Iterable[Rule] | None = None,
+              audience: Visibility | str = Visibility.PUBLIC) -> CheckResult:
     """Run the network's rules and collect their findings.
 
-    :param network: give ``network.for_audience(...)`` when the findings leave the KI: rules
-        then see, and can name, only what that audience may see.
+    :param audience: who will read the findings (default ``public``): the rules see, and can
+        name, only what that audience may see (:func:`ki_network.network.restricted`);
+        ``"internal"`` for the KI's own check.
     :param language: language of messages and suggestions (default: the network's).
     :param today: the day taken as today (default: ``date.today()``).
     :param only: run only the rules with these ids.
@@ -179,11 +184,19 @@ def run_rules(network: Network, *, language: str | None = None, today: date | No
     severity.  A rule that raises, or returns something that is not a finding, is reported as
     a ``rule-failed`` finding (severity error) naming the rule and the plugin it came from.
     """
+    network = restricted(network, audience)
     config = network.config
-    lang = supported(language or config.language)
+    check_type("run_rules", "today", today, date, optional=True)
+    lang = chosen_language(language, config.language)
     context = RuleContext({}, language=lang, today=today)
     chosen = list(network.hooks.rules() if rules is None else rules)
+    if isinstance(only, str):
+        raise TypeError("run_rules(): only must be a collection of rule ids, not a str")
     wanted = set(only)
+    known = [str(rule.id) for rule in chosen]
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise UnknownValueError("only", unknown[0], known, what="rule")
     titles: dict[str, str] = {}
     selected: list[tuple[int, Rule, Mapping[str, Any]]] = []
     for rule in chosen:

@@ -82,7 +82,8 @@ class DuplicateRule:
     def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
         ctx = context_of(settings)
         found = ctx.shared_result(("duplicates", id(network)),
-                                  lambda: duplicate_findings(network))
+                                  lambda: duplicate_findings(
+                                      network, audience=network.audience))
         names = Names(network, ctx.language)
         for finding in found:
             if finding.rule == self.id:

@@ -116,7 +116,8 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
                  for key, (label, group) in split(net, items, split_by).items()}
     skipped_total: set[tuple[str, str]] = set()
     for path_out, (label, group) in files.items():
-        result = export_calendar(net, group, state=state, language=language, name=label,
+        result = export_calendar(net, group, audience=audience, state=state, language=language,
+                                 name=label,
                                  start=_day_or_time(start), end=_day_or_time(end))
         with atomic_write(path_out, "wb") as handle:
             handle.write(result.data)
@@ -147,7 +148,7 @@ def conflicts_command(directory: str, start: datetime | None, end: datetime | No
     last: date | datetime = _day_or_time(end) or first + timedelta(days=365)
     if _sort_key(last) <= _sort_key(first):
         raise click.BadParameter("--to must be after --from", param_hint="--to")
-    findings = find_conflicts(net, first, last)
+    findings = find_conflicts(net, first, last, audience="internal")
     if fmt == "json":
         echo_json({"window": {"from": first.isoformat(), "to": last.isoformat()},
                    "findings": [{"rule": f.rule, "severity": f.severity.value,

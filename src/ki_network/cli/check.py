@@ -53,8 +53,8 @@ def check(directory: str, fmt: str, lang: str | None,  # noqa: PLR0917 - one per
             click.echo(problem, err=True)
         raise SystemExit(1)
     day = today.date() if hasattr(today, "date") else None  # click gives a datetime
-    result = run_rules(network.for_audience(audience), language=lang, today=day, only=only,
-                       rules=rules)
+    result = run_rules(network, language=lang, today=day, only=only, rules=rules,
+                       audience=audience)
     if fmt == "json":
         echo_json(result.as_json())
     else:

@@ -6,11 +6,9 @@ from collections import Counter
 from pathlib import Path
 
 import click
-import networkx as nx
 
 from .. import analysis
 from ..datadir.load import read_config
-from ..datadir.yamlio import atomic_write
 from ..errors import DataError
 from ..plugin.manager import Hooks, make_plugin_manager
 from ._common import (
@@ -88,18 +86,12 @@ def info(directory: str, fmt: str) -> None:
 @audience_option
 def graph_command(directory: str, output: Path, audience: str) -> None:
     """Write the actor network of DIR as GraphML or GEXF for Gephi."""
-    suffix = output.suffix.lower()
-    if suffix not in (".graphml", ".gexf"):
+    if output.suffix.lower() not in analysis.GRAPH_FORMATS:
         raise click.UsageError("the output must end in .graphml or .gexf")
-    net = load_network(directory).for_audience(audience)
-    flat = analysis.exportable(net.graph, net)
-    with atomic_write(output, "wb") as handle:
-        if suffix == ".graphml":
-            nx.write_graphml(flat, handle)
-        else:
-            nx.write_gexf(flat, handle)
+    net = load_network(directory)
+    flat = analysis.write_graph(net, output, audience=audience)
     click.echo(f"wrote {output} ({flat.number_of_nodes()} actors, "
-               f"{flat.number_of_edges()} relations)")
+               f"{flat.number_of_edges()} relations, audience {audience})")
 
 
 @command("plugins")

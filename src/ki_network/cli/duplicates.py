@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import attrs
 import click
 
 from ..datadir import record_decision
@@ -72,8 +73,14 @@ def duplicates(directory: str, fmt: str,  # noqa: PLR0917 - one parameter per op
     if note is not None or by is not None:
         raise click.UsageError("--note and --by go with --decide")
     view = net.for_audience(audience)
-    report = find_duplicates(view, only=_ids(only_new) if only_new else None,
-                             min_score=min_score)
+    wanted = _ids(only_new) if only_new else None
+    notes = []
+    if wanted is not None:
+        notes = [f"{o}: no such offer, not checked" for o in wanted if o not in view.offers]
+        wanted = [o for o in wanted if o in view.offers]
+    report = find_duplicates(view, only=wanted, min_score=min_score, audience=audience)
+    if notes:
+        report = attrs.evolve(report, notes=(*notes, *report.notes))
     if fmt == "json":
         echo_json(report.as_json())
         return

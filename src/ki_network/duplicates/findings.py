@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..model import Finding, Severity
+from ..model import Finding, Severity, Visibility
+from ..network import restricted
 from .engine import find_duplicates
 from .report import DuplicateReport, Pair
 
@@ -42,14 +43,19 @@ def _finding(network: Network, pair: Pair) -> Finding:
         evidence)
 
 
-def duplicate_findings(network: Network, report: DuplicateReport | None = None) -> list[Finding]:
+def duplicate_findings(network: Network, report: DuplicateReport | None = None, *,
+                       audience: Visibility | str = Visibility.PUBLIC) -> list[Finding]:
     """One finding per pair: ``duplicate-offer`` (warning for ``same``, info for ``review``)
     and ``overlapping-offers`` (info).  Pairs a person confirmed as ``same`` stay findings
     until the records are merged; ``distinct`` ones are gone.
+
+    ``audience`` (default ``public``): who reads the findings; the pairs are found among what
+    they may see.  A ``report`` given is trusted to have been made for that audience.
 
     >>> from ki_network.testing import tiny_network
     >>> duplicate_findings(tiny_network())
     []
     """
-    report = report or find_duplicates(network)
+    network = restricted(network, audience)
+    report = report or find_duplicates(network, audience=network.audience)
     return [_finding(network, pair) for pair in report.pairs]

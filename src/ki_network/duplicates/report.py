@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from ..errors import UnknownValueError, check_type
 from ..model import Decision
-
-if TYPE_CHECKING:
-    pass
-
 
 BANDS = ("same", "review", "overlap")
 
@@ -48,6 +45,14 @@ class DuplicateReport:
     notes: tuple[str, ...] = ()
 
     def band(self, name: str) -> list[Pair]:
+        """The pairs of band ``name`` (``same``, ``review`` or ``overlap``).
+
+        Another name raises :class:`~ki_network.errors.UnknownValueError` (a
+        ``ValueError``) with a "did you mean".
+        """
+        check_type("band", "name", name, str)
+        if name not in BANDS:
+            raise UnknownValueError("band", name, BANDS)
         return [p for p in self.pairs if p.band == name]
 
     def as_json(self) -> dict[str, Any]:

@@ -37,6 +37,23 @@ def supported(language: str | None) -> str:
     return language if language in LANGUAGES else LANGUAGES[0]
 
 
+def chosen(language: str | None, default: str | None) -> str:
+    """The language of a run: ``language`` when given (it must have a catalogue, else
+    :class:`~ki_network.errors.UnknownValueError`), else ``default`` if supported, else
+    English.
+
+    >>> chosen(None, "de"), chosen("en", "de"), chosen(None, "tr")
+    ('de', 'en', 'en')
+    """
+    if language is not None:
+        if language not in LANGUAGES:
+            from ..errors import UnknownValueError  # noqa: PLC0415 - errors is a leaf
+
+            raise UnknownValueError("language", language, LANGUAGES)
+        return language
+    return supported(default)
+
+
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
     """Mark ``message`` for the catalogue without translating it here."""
     return message
