@@ -11,18 +11,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import networkx as nx
 
-from .datadir.build import Built
+from .datadir.build import Builder, Built
 from .datadir.config import NetworkConfig
-from .errors import Origin, UnknownValueError, check_type
+from .datadir.records import KINDS, RecordSet
+from .datadir.serialize import record_key, to_record
+from .datadir.yamlio import Record
+from .errors import DataError, Origin, Problem, UnknownValueError, check_type
 from .model import (
     Actor,
     ClosedDay,
@@ -40,6 +43,13 @@ from .region import Region
 
 if TYPE_CHECKING:
     from .plugin.manager import Hooks
+
+#: what :meth:`Network.add` and :meth:`Network.replace` take: a model object, or a record
+#: (a mapping with the fields of a data file) with its kind
+Item = Actor | Offer | Event | Relation | Decision
+
+_KIND_OF: dict[type, str] = {Actor: "actors", Offer: "offers", Event: "events",
+                             Relation: "relations", Decision: "decisions"}
 
 
 class Network:
@@ -297,6 +307,160 @@ class Network:
                            kind=relation.kind.value, programme=relation.programme,
                            visibility=relation.visibility.value)
         return graph
+
+    # -- editing -----------------------------------------------------------------------------
+
+    def add(self, item: Item | Mapping[str, Any], *, kind: str | None = None) -> Network:
+        """A new network with ``item`` added; this one is not changed.
+
+        ``item`` is a model object (``Offer(...)``, ``attrs.evolve(an_offer, id=...)``) or a
+        record as it would stand in a data file, with ``kind`` (``"offers"`` ...).  It is
+        checked like a loaded record — municipality names become AGS codes, local labels
+        become topics, every reference must exist — and any problem raises
+        :class:`~ki_network.DataError` listing every problem, in the messages of loading.
+        """
+        return self.edit(add=[(item, kind)])
+
+    def replace(self, item: Item | Mapping[str, Any], *, kind: str | None = None) -> Network:
+        """A new network with the actor, offer or event of ``item``'s id replaced by ``item``
+        (checked as in :meth:`add`); an unknown id raises
+        :class:`~ki_network.errors.UnknownValueError`."""
+        return self.edit(replace=[(item, kind)])
+
+    def remove(self, item: str | Relation | Decision) -> Network:
+        """A new network without the actor, offer or event with id ``item`` (or without the
+        relation or decision given).
+
+        Removing an actor that offers, events or relations still name is refused with a
+        :class:`~ki_network.DataError` listing each of them: remove or change those first
+        (or in the same :meth:`edit`).
+        """
+        return self.edit(remove=[item])
+
+    def edit(self, *, add: Iterable[tuple[Item | Mapping[str, Any], str | None] | Item] = (),
+             replace: Iterable[tuple[Item | Mapping[str, Any], str | None] | Item] = (),
+             remove: Iterable[str | Relation | Decision] = ()) -> Network:
+        """Several changes at once, checked together; returns the new network.
+
+        ``add`` and ``replace`` take model objects or ``(record, kind)`` pairs.  The model
+        objects are frozen values shared between networks (:meth:`for_audience` copies share
+        them too), so an edit never changes a network in place: indexes, the graph and every
+        view made of the old network (a :class:`~ki_network.duplicates.DuplicateIndex`, a
+        restricted copy) stay right, and the new network is built and checked by the same
+        builder that loading uses.  Save it with :func:`ki_network.save`.
+        """
+        if self.audience is not Visibility.INTERNAL:
+            raise ValueError(f"this network is restricted to {self.audience.value!r}; edit the "
+                             "full network (an edit of a restricted copy would drop the rest)")
+        records = {kind: self._records(kind) for kind in KINDS}
+        new: list[tuple[str, Record]] = []
+        for entry, replacing in [*((x, False) for x in add), *((x, True) for x in replace)]:
+            kind, record = self._as_record(entry)
+            key = record_key(kind, record)
+            existing = [i for i, r in enumerate(records[kind]) if record_key(kind, r) == key]
+            if replacing:
+                if not existing:
+                    raise UnknownValueError("item", key, [record_key(kind, r)
+                                                          for r in records[kind]],
+                                            what=kind.removesuffix("s"))
+                records[kind][existing[0]] = record
+            else:
+                records[kind].append(record)
+            new.append((kind, record))
+        for target in remove:
+            self._remove_from(records, target)
+        for kind, record in new:
+            self.hooks.normalize_record(kind, record, self.config)
+        return self._rebuilt(records)
+
+    def _file_of(self, kind: str) -> str:
+        path = self.record_files.get(kind)
+        if path is None:
+            path = (self.directory or Path()) / f"{kind}.yaml"
+        return str(path)
+
+    def _records(self, kind: str) -> list[Record]:
+        source: Iterable[Any] = {
+            "actors": self.actors.values(), "offers": self.offers.values(),
+            "events": self.events.values(), "relations": self.relations,
+            "decisions": self.decisions}[kind]
+        fallback = Origin(self._file_of(kind))
+        return [Record(to_record(obj, self),
+                       origin=self.origins.get(getattr(obj, "id", ""), fallback))
+                for obj in source]
+
+    def _as_record(self, entry: Any) -> tuple[str, Record]:
+        if isinstance(entry, tuple):
+            item, kind = entry
+        else:
+            item, kind = entry, None
+        if isinstance(item, Actor | Offer | Event | Relation | Decision):
+            kind = kind or _KIND_OF[type(item)]
+            return kind, Record(to_record(item, self), origin=Origin(self._file_of(kind)))
+        if not isinstance(item, Mapping):
+            raise TypeError(f"edit(): expected an Actor, Offer, Event, Relation, Decision or a "
+                            f"record mapping, not {type(item).__name__}")
+        if kind is None or kind not in KINDS:
+            raise UnknownValueError("kind", kind, KINDS, what="kind of record")
+        return kind, Record(dict(item), origin=Origin(self._file_of(kind)))
+
+    def _remove_from(self, records: dict[str, list[Record]], target: Any) -> None:
+        if isinstance(target, Relation | Decision):
+            kind = _KIND_OF[type(target)]
+            key = record_key(kind, to_record(target, self))
+        else:
+            check_type("remove", "item", target, str, Relation, Decision)
+            kind = next((k for k, d in (("actors", self.actors), ("offers", self.offers),
+                                        ("events", self.events)) if target in d), "")
+            if not kind:
+                raise UnknownValueError("item", target,
+                                        [*self.actors, *self.offers, *self.events],
+                                        what="actor, offer or event")
+            key = target
+        kept = [r for r in records[kind] if record_key(kind, r) != key]
+        if len(kept) == len(records[kind]):
+            raise UnknownValueError("item", key, [record_key(kind, r) for r in records[kind]],
+                                    what=kind.removesuffix("s"))
+        records[kind] = kept
+
+    def _rebuilt(self, records: dict[str, list[Record]]) -> Network:
+        problems = self._dangling(records)
+        if problems:
+            raise DataError(problems)
+        record_set = RecordSet()
+        for kind in KINDS:
+            record_set.records[kind] = records[kind]
+        builder = Builder(self.config, self.region, self.topics.values(),
+                          self.target_groups.values(), self.hooks.label_aliases(self.config.region))
+        built, problems = builder.build(record_set)
+        if problems:
+            raise DataError(problems)
+        network = Network(self.config, self.region, self.topics.values(),
+                          self.target_groups.values(), built, self.hooks, self.directory)
+        network.record_files = dict(self.record_files)
+        self.hooks.loaded(network)
+        return network
+
+    def _dangling(self, records: dict[str, list[Record]]) -> list[Problem]:
+        """Records that still name an actor this edit removes (the builder reports other
+        unknown actors, with a "did you mean")."""
+        removed = set(self.actors) - {r.get("id") for r in records["actors"]}
+        if not removed:
+            return []
+        problems = []
+        for kind, fields in (("offers", ("provider", "partners")), ("events", ("organisers",)),
+                             ("relations", ("source", "target"))):
+            for record in records[kind]:
+                for key in fields:
+                    value = record.get(key)
+                    for ref in value if isinstance(value, list | tuple) else [value]:
+                        if ref in removed:
+                            what = record.get("id") or record_key(kind, record)
+                            problems.append(Problem(
+                                record.origin_of(key),
+                                f"{kind.removesuffix('s')} {what!r} still names actor "
+                                f"{ref!r} ({key}): remove or change it first"))
+        return problems
 
     # -- audiences ---------------------------------------------------------------------------
 
