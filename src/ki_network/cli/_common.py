@@ -9,11 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+import pluggy
 
 from ..datadir.load import load
 from ..errors import DataError, PluginError
 from ..locale import LANGUAGES
 from ..network import Network
+from ..plugin.manager import Hooks, make_plugin_manager
 
 
 class _Group(click.Group):
@@ -48,20 +50,26 @@ def report_problems(error: DataError) -> None:
     click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
 
 
-def load_network(directory: str) -> Network:
+def load_network(directory: str, pm: pluggy.PluginManager | None = None) -> Network:
     """Load ``directory``; data and plugin errors propagate to the group's handler.
 
-    On a terminal, a progress bar shows the records being checked (large networks take
-    seconds); in pipes and CI nothing is drawn.
+    Plugins that failed to load are reported first, one ``warning:`` line each, before any
+    problem in the data (which they may well be the cause of).  On a terminal, a progress
+    bar shows the records being checked (large networks take seconds); in pipes and CI
+    nothing is drawn.
     """
+    pm = pm or make_plugin_manager()
+    warn_plugin_failures(Hooks(pm))
     if sys.stderr.isatty():
         with _LoadingBar() as bar:
-            net = load(directory, progress=bar.update)
-    else:
-        net = load(directory)
-    for failure in net.hooks.load_failures:
+            return load(directory, pm, progress=bar.update)
+    return load(directory, pm)
+
+
+def warn_plugin_failures(hooks: Hooks) -> None:
+    """One ``warning:`` line per installed plugin that could not be loaded."""
+    for failure in hooks.load_failures:
         click.echo(f"warning: plugin {failure.name!r} not loaded: {failure.error}", err=True)
-    return net
 
 
 directory_argument = click.argument(

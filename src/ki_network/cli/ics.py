@@ -15,7 +15,7 @@ from ..datadir.load import load
 from ..errors import DataError
 from ..plugin.manager import make_plugin_manager
 from ..region import did_you_mean
-from ._common import directory_argument, echo_json, format_option, main
+from ._common import directory_argument, echo_json, format_option, load_network, main
 
 ICS_SOURCE = "ki_network.builtin.ics"
 
@@ -49,9 +49,7 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
     # Live feeds of other actors are not needed here, and one unreachable partner server must
     # not stop this import: the network is loaded without the ICS source.
     pm = make_plugin_manager(disabled=(ICS_SOURCE,))
-    net = load(root, pm)
-    for failure in net.hooks.load_failures:
-        click.echo(f"warning: plugin {failure.name!r} not loaded: {failure.error}", err=True)
+    net = load_network(directory, pm)
     actor = net.actors.get(actor_id)
     if actor is None:
         raise click.BadParameter(f"unknown actor {actor_id!r} in {directory}"
