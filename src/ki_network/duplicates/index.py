@@ -28,13 +28,13 @@ class DuplicateIndex:
     ``audience`` (default ``public``): whose offers are indexed, as the reasons of a match
     quote them (:func:`ki_network.network.restricted`); ``"internal"`` indexes everything.
 
-    >>> from ki_network.testing import tiny_network
-    >>> import attrs
-    >>> net = tiny_network()
-    >>> index = DuplicateIndex(net)
-    >>> new = attrs.evolve(net.offers["cafe-gm"], id="cafe-gm-2", title="Sprach-Café")
-    >>> [(p.a, p.b, p.band) for p in index.match(new)]
-    [('cafe-gm-2', 'cafe-gm', 'same')]
+        >>> from ki_network.testing import tiny_network
+        >>> import attrs
+        >>> net = tiny_network()
+        >>> index = DuplicateIndex(net)
+        >>> new = attrs.evolve(net.offers["cafe-gm"], id="cafe-gm-2", title="Sprach-Café")
+        >>> [(p.a, p.b, p.band) for p in index.match(new)]
+        [('cafe-gm-2', 'cafe-gm', 'same')]
     """
 
     def __init__(self, network: Network | None = None, offers: Iterable[Offer] | None = None,
