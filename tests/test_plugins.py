@@ -138,7 +138,7 @@ def test_a_broken_plugin_is_reported_when_loading(site: Path, tmp_path: Path) ->
     offer = {**TINY["offers.yaml"][0], "topic": "Kaffeeklatsch"}
     entry_point_plugin(site, "kaffee", GOOD)
     data = write_network(tmp_path / "net", offers=[offer])
-    result = CliRunner().invoke(main, ["validate", str(data)])
+    result = CliRunner().invoke(main, ["validate", str(data), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "warning: plugin 'broken' not loaded: RuntimeError: half installed" in result.stderr
     assert "valid (3 actors, 1 offers" in result.stdout
@@ -171,8 +171,8 @@ def test_validate_prints_a_region_plugins_load_failure_before_the_data_problems(
                 return [Municipality("05999001", "Musterstadt")]
             return None
     """)
-    data = write_network(tmp_path / "net", **{"network": {**TINY["network.yaml"],
-                                                          "region": "musterkreis"}})
+    data = write_network(tmp_path / "net", network={**TINY["network.yaml"],
+                                                          "region": "musterkreis"})
     result = CliRunner().invoke(main, ["validate", str(data)])
     assert result.exit_code == 1
     lines = result.stderr.splitlines()

@@ -66,7 +66,7 @@ def _cli(directory: Path, *args: str) -> str:
     pm = bare_plugin_manager(JointRegion())
     runner = CliRunner()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
+        patch.setattr("ki_network.cli._common.make_plugin_manager", lambda: pm)
         result = runner.invoke(main, ["calendar", str(directory), *args])
     assert result.exit_code == 0, result.output
     return result.output
@@ -113,7 +113,7 @@ def _ical_js(path: Path, start: datetime, end: datetime) -> dict[str, Any]:
 def test_export_passes_the_shared_linter(tmp_path: Path, audience: str) -> None:
     directory = _copy(tmp_path)
     out = tmp_path / f"{audience}.ics"
-    output = _cli(directory, "-o", str(out), "--audience", audience)
+    output = _cli(directory, "-o", str(out), "--audience", audience, "--lang", "en")
     assert "skipped ohne-termin: no schedule" in output
     _lint(out)
     data = out.read_bytes()
@@ -233,7 +233,7 @@ def test_unknown_filter_values_are_usage_errors(tmp_path: Path, option: str, val
                                                 message: str) -> None:
     pm = bare_plugin_manager(JointRegion())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
+        patch.setattr("ki_network.cli._common.make_plugin_manager", lambda: pm)
         result = CliRunner().invoke(main, ["calendar", str(FIXTURE), "-o",
                                            str(tmp_path / "x.ics"), option, value])
     assert result.exit_code == 2
@@ -319,7 +319,7 @@ def test_a_broken_state_file_is_an_error_not_a_reset(tmp_path: Path) -> None:
     (directory / ".ki-network" / "calendar-state.json").write_text("{nope", encoding="utf-8")
     pm = bare_plugin_manager(JointRegion())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
+        patch.setattr("ki_network.cli._common.make_plugin_manager", lambda: pm)
         result = CliRunner().invoke(main, ["calendar", str(directory), "-o",
                                            str(tmp_path / "x.ics")])
     assert result.exit_code == 1

@@ -30,7 +30,7 @@ import attrs
 
 from ..errors import UnknownValueError, check_type
 from ..locale import chosen as chosen_language
-from ..locale import supported, translator
+from ..locale import plugin_translator, supported, translator
 from ..model import Finding, Severity, Visibility
 from ..network import restricted
 from . import worker
@@ -156,8 +156,16 @@ class CheckResult:
         return groups
 
 
-def title_of(rule: object, gettext: Callable[[str], str]) -> str:
-    """A rule's heading: its ``title`` (translated) when it has one, else its id."""
+def title_of(rule: object, gettext: Callable[[str], str], language: str | None = None) -> str:
+    """A rule's heading: its ``title`` (translated) when it has one, else its id.
+
+    A plugin's rule with a ``translations`` attribute (its package's name) has its title
+    translated through the plugin's own catalogue
+    (:func:`ki_network.locale.plugin_translator`) in ``language``.
+    """
+    package = getattr(rule, "translations", None)
+    if isinstance(package, str) and language is not None:
+        gettext = plugin_translator(package, language).gettext
     title = getattr(rule, "title", None)
     return gettext(title) if isinstance(title, str) and title else str(getattr(rule, "id", rule))
 
@@ -201,7 +209,7 @@ def run_rules(network: Network, *, language: str | None = None, today: date | No
     selected: list[tuple[int, Rule, Mapping[str, Any]]] = []
     for rule in chosen:
         rule_id = str(rule.id)
-        titles.setdefault(rule_id, title_of(rule, context.gettext))
+        titles.setdefault(rule_id, title_of(rule, context.gettext, lang))
         settings = config.rule_settings(rule_id)
         if (wanted and rule_id not in wanted) or settings.get("enabled", True) is False:
             continue

@@ -18,6 +18,7 @@ import attrs
 from ..calendar.occurrences import occurrences
 from ..calendar.series import Occurrence
 from ..duplicates import DUPLICATE_RULE, OVERLAP_RULE, duplicate_findings
+from ..duplicates.findings import directory_of
 from ..locale import N_
 from ..model import Finding, Severity
 from .conflicts import (
@@ -107,9 +108,14 @@ def _reworded_duplicate(finding: Finding, names: Names, settings: RuleContext) -
             message = _("{both} are one offer recorded twice").format(both=both)
         else:
             message = _("{both} may be one offer recorded twice").format(both=both)
-        suggestion = _("{who} should check with whoever entered them, then merge the records "
-                       "or record the verdict: ki-network duplicates DIR --decide {a} {b} "
-                       "same|distinct").format(who=who, a=a, b=b)
+        if finding.evidence.get("decision") == "same":  # decided: no --decide advice again
+            suggestion = _("A person confirmed that they are one offer: {who} should merge "
+                           "the two records (keep {a} or {b}).").format(who=who, a=a, b=b)
+        else:
+            suggestion = _("{who} should check with whoever entered them, then merge the "
+                           "records or record the verdict: ki-network duplicates {directory} "
+                           "--decide {a} {b} same|distinct").format(
+                who=who, a=a, b=b, directory=directory_of(names.network))
     return attrs.evolve(finding, message=message, suggestion=suggestion)
 
 

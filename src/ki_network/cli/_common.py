@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +14,7 @@ import pluggy
 
 from ..datadir.load import load
 from ..errors import DataError, PluginError
-from ..locale import LANGUAGES
+from ..locale import LANGUAGES, supported, translator
 from ..network import Network
 from ..plugin.manager import Hooks, make_plugin_manager
 
@@ -122,7 +123,27 @@ def command(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Co
 
 lang_option = click.option(
     "--lang", type=click.Choice(sorted(LANGUAGES)), default=None,
-    help="Language of the texts [default: the network's language, else en].")
+    help="Language of the texts [default: the network's language, else the environment's "
+         "LANG, else en].")
+
+
+def resolve_lang(lang: str | None, network: Network | None = None) -> str:
+    """The language a command prints in: ``--lang``, else the network's language, else the
+    environment's (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English."""
+    if lang is not None:
+        return lang
+    if network is not None and network.config.language in LANGUAGES:
+        return network.config.language
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return supported(value.split(".")[0].split("_")[0].lower())
+    return supported(None)
+
+
+def gettext_for(lang: str | None, network: Network | None = None) -> Callable[[str], str]:
+    """The catalogue's ``gettext`` for :func:`resolve_lang`."""
+    return translator(resolve_lang(lang, network)).gettext
 
 today_option = click.option(
     "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,

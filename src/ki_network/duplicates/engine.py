@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..locale import N_
 from ..model import Visibility
 from ..network import restricted
 from ..plugin.contracts import DuplicateSignal
@@ -17,6 +18,7 @@ from .features import Features, OfferKey, Vocab, offer_keys
 if TYPE_CHECKING:
     from ..network import Network
 from .index import DuplicateIndex
+from .reasons import Reason
 from .report import DuplicateReport, Pair, _sort_key, apply_decisions, clusters_of
 from .scoring import CHUNK, Matcher, Thresholds
 
@@ -62,11 +64,12 @@ def find_duplicates(network: Network, *, only: Iterable[str] | None = None,
     if decisions:
         ignored = [d for d in network.decisions if d.a not in offers or d.b not in offers]
         if network.audience is Visibility.INTERNAL:
-            notes.extend(f"decision on {d.a} / {d.b}: not an offer pair, ignored"
-                         for d in ignored)
+            notes.extend(Reason(N_("decision on {a} / {b}: not an offer pair, ignored"),
+                                a=d.a, b=d.b) for d in ignored)
         elif ignored:  # a restricted view must not name the offers it hides
-            notes.append(f"{len(ignored)} decision(s) about events or offers not visible to "
-                         f"{network.audience.value}, ignored")
+            notes.append(Reason(N_("{count} decision(s) about events or offers not visible to "
+                                   "{audience}, ignored"),
+                                count=len(ignored), audience=network.audience.value))
         pairs = apply_decisions(pairs, network.decisions)
     pairs = sorted((p for p in pairs if p.score >= min_score or p.decision), key=_sort_key)
     return DuplicateReport(tuple(pairs), clusters_of(pairs), candidates, tuple(notes))

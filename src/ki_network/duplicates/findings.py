@@ -21,10 +21,18 @@ def _title(network: Network, offer_id: str) -> str:
     return network.offers[offer_id].title.get(network.config.language)
 
 
+def directory_of(network: Network) -> str:
+    """The data directory as advice names it: the path the network was loaded from (as it
+    was given, relative stays relative), else ``DIR``."""
+    return str(network.directory) if network.directory is not None else "DIR"
+
+
 def _finding(network: Network, pair: Pair) -> Finding:
     a, b = network.offers[pair.a], network.offers[pair.b]
     evidence: dict[str, Any] = {"score": pair.score, "band": pair.band,
                                 "reasons": list(pair.reasons), "signals": dict(pair.signals)}
+    if pair.decision is not None:
+        evidence["decision"] = pair.decision.verdict
     names = f"{_title(network, a.id)!r} ({a.id}) and {_title(network, b.id)!r} ({b.id})"
     if pair.band == "overlap":
         return Finding(
@@ -35,11 +43,16 @@ def _finding(network: Network, pair: Pair) -> Finding:
             evidence)
     certain = pair.band == "same"
     who = a.provider if a.provider == b.provider else f"{a.provider} and {b.provider}"
+    if pair.decision is not None:  # decided already: advising --decide again would be noise
+        advice = (f"a person confirmed that they are one offer; {who} should merge the two "
+                  f"records (keep {a.id} or {b.id})")
+    else:
+        advice = (f"{who} should check with whoever entered them; then merge the records or "
+                  f"record the verdict: ki-network duplicates {directory_of(network)} --decide "
+                  f"{a.id} {b.id} same|distinct")
     return Finding(
         DUPLICATE_RULE, Severity.WARNING if certain else Severity.INFO, (a.id, b.id),
-        f"{names} {'are' if certain else 'may be'} one offer recorded twice",
-        f"{who} should check with whoever entered them; then merge the records or record "
-        f"the verdict: ki-network duplicates DIR --decide {a.id} {b.id} same|distinct",
+        f"{names} {'are' if certain else 'may be'} one offer recorded twice", advice,
         evidence)
 
 

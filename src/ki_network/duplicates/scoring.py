@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
+from ..locale import N_
 from ..model import Offer
 from ..plugin.contracts import DuplicateSignal
 from .features import Features, FloatArray, IntArray
+from .reasons import Reason, signal_reason
 from .signals import BUILTIN_SIGNALS, VETOES, BuiltinSignal, Veto
 
 if TYPE_CHECKING:
@@ -43,12 +45,6 @@ class Thresholds:
     same_title: float = 0.70
     overlap: float = 0.60
     overlap_title: float = 0.75
-
-
-def _verb(value: float) -> str:
-    if value >= 0.8:
-        return "agrees"
-    return "partly agrees" if value >= 0.5 else "differs"
 
 
 @attrs.define
@@ -184,11 +180,12 @@ class Matcher:
         reasons = []
         if (band != "overlap" and not ka.title_languages & kb.title_languages
                 and sims["title"][n] < self.thresholds.same_title):
-            reasons.append("titles in different languages: check whether one translates the "
-                           "other")
+            reasons.append(Reason(N_("titles in different languages: check whether one "
+                                     "translates the other")))
         if band == "overlap":
-            reasons.append(f"different providers ({a.provider}, {b.provider}) offer the same "
-                           "thing to the same people at the same place and time")
+            reasons.append(Reason(N_("different providers ({a}, {b}) offer the same thing to "
+                                     "the same people at the same place and time"),
+                                  a=a.provider, b=b.provider))
         values: dict[str, float] = {}
         for signal in self.builtin:
             value = float(sims[signal.name][n])
@@ -199,9 +196,9 @@ class Matcher:
             if signal.name == "municipality" and self.network is not None:
                 names = {self._municipality_name(m) for m in (a.municipality, b.municipality)}
                 detail = " ≠ ".join(sorted(names))  # names, not AGS codes, for people
-            reasons.append(f"{signal.name} {_verb(value)} ({round(value * 100)}%): {detail}")
+            reasons.append(signal_reason(signal.name, value, detail))
         for name, (value, text) in extra.items():
             values[name] = round(value, 3)
-            reasons.append(f"{name} {_verb(value)} ({round(value * 100)}%): {text}")
+            reasons.append(signal_reason(name, value, text))
         return Pair(ka.id, kb.id, round(min(max(score, 0.0), 1.0), 4), band, tuple(reasons),
                     values)

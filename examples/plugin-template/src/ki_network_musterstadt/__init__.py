@@ -1,4 +1,5 @@
-"""Musterstadt's additions to ki-network: local labels and the day of the town festival.
+"""Musterstadt's additions to ki-network: local labels, the day of the town festival, and a
+rule that speaks German and English from the plugin's own catalogue.
 
 Each function marked ``@hookimpl`` implements one hook of ki-network (see "Hook reference" in
 ki-network's ``docs/plugins.md``); its name says which.  Take only the arguments you need.
@@ -6,9 +7,13 @@ ki-network's ``docs/plugins.md``); its name says which.  Take only the arguments
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from ki_network import ClosedDay, hookimpl
+from ki_network import ClosedDay, Finding, Network, Severity, hookimpl
+from ki_network.checks import context_of
+from ki_network.locale import N_, plugin_translator
 
 #: The district this town belongs to: the ``region:`` of the network's ``network.yaml``.
 REGION = "oberberg"
@@ -41,3 +46,35 @@ def ki_network_closed_days(region: str, year: int) -> list[ClosedDay] | None:
         return None
     day = town_festival(year)
     return [ClosedDay(day, day, "Stadtfest Musterstadt", "public_holiday")]
+
+
+class FestivalRule:
+    """Events on the day of the Stadtfest: people are at the festival, halls are booked.
+
+    Its texts are English message ids, translated through this plugin's own catalogue
+    (``locale/de/LC_MESSAGES/ki_network_musterstadt.po``, compiled to ``.mo``); see
+    "Translations" in ki-network's ``docs/plugins.md``.
+    """
+
+    id = "musterstadt-festival"
+    title = N_("Events on the day of the Stadtfest")  # the heading in check and the report
+    translations = __name__  # the package whose locale/ holds the catalogue
+    default_severity = Severity.INFO
+
+    def check(self, network: Network, settings: Mapping[str, Any]) -> Iterator[Finding]:
+        context = context_of(settings)
+        _ = plugin_translator(__name__, context.language).gettext
+        for event in network.events.values():
+            start = event.schedule.start
+            day = start.date() if isinstance(start, datetime) else start
+            if day == town_festival(day.year):
+                yield Finding(
+                    self.id, self.default_severity, (event.id,),
+                    _("'{title}' is on the day of the Stadtfest ({day})").format(
+                        title=event.title.get(context.language), day=day.isoformat()),
+                    _("Many people are at the festival: consider another day."))
+
+
+@hookimpl
+def ki_network_rules() -> list[FestivalRule]:
+    return [FestivalRule()]

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import icalendar
 
+from ...locale import N_
 from ...model import DateOrDateTime, Event, EventStatus, Offer, Schedule, Visibility
 from ...network import restricted
 from ..occurrences import expand
@@ -114,7 +115,7 @@ def export_calendar(network: Network, items: Iterable[Item] | None = None, *,
     state = state if state is not None else CalendarState()
     now = now or datetime.now(UTC)
     chosen = list(network.items()) if items is None else _visible(network, items)
-    skipped = [Skipped(o.id, "no schedule") for o in chosen
+    skipped = [Skipped(o.id, N_("no schedule")) for o in chosen
                if isinstance(o, Offer) and not o.schedule]
     all_series = series_of(chosen, network.config.id_namespace)
     if start is not None or end is not None:
