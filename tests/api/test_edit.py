@@ -126,7 +126,7 @@ def test_the_tutorials_edit_section_runs_in_a_fresh_directory_and_saves_a_valid_
     assert printed[0] == "05374044"
     assert printed[1].startswith("same ") and printed[1].endswith(" caritas-sprachcafe-waldbroel")
     saved = tmp_path / "oberberg-edited"
-    result = CliRunner().invoke(main, ["validate", str(saved)])
+    result = CliRunner().invoke(main, ["validate", str(saved), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "177 offers" in result.output
     # the example itself is untouched: the edit went to the new directory only
