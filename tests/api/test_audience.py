@@ -141,3 +141,12 @@ def test_selected_items_that_the_audience_may_not_see_are_left_out(net: Network)
     everything = list(net.items())
     data = ki_network.export_calendar(net, everything).data.decode()
     assert not [m for m in MARKERS if m in data]
+
+
+def test_items_the_caller_made_are_exported_when_the_audience_may_see_them(
+        net: Network) -> None:
+    public_offer = attrs.evolve(net.offers["vhs-deutschkurs-a1-gummersbach"], id="ad-hoc")
+    internal_offer = attrs.evolve(public_offer, id="ad-hoc-intern",
+                                  visibility=ki_network.Visibility.INTERNAL)
+    data = ki_network.export_calendar(net, [public_offer, internal_offer]).data.decode()
+    assert "ad-hoc@" in data.replace("\r\n ", "") and "ad-hoc-intern" not in data

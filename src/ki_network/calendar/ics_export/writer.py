@@ -111,10 +111,10 @@ def export_calendar(network: Network, items: Iterable[Item] | None = None, *,
     :param start: with ``end``, export only series with an occurrence in ``[start, end)``.
     :param now: the time an edit is stamped with (default: now).
     """
-    network = restricted(network, audience)
+    full, network = network, restricted(network, audience)
     state = state if state is not None else CalendarState()
     now = now or datetime.now(UTC)
-    chosen = list(network.items()) if items is None else _visible(network, items)
+    chosen = list(network.items()) if items is None else _visible(full, network, items)
     skipped = [Skipped(o.id, N_("no schedule")) for o in chosen
                if isinstance(o, Offer) and not o.schedule]
     all_series = series_of(chosen, network.config.id_namespace)
@@ -451,13 +451,18 @@ class _Writer:
         return labels
 
 
-def _visible(view: Network, items: Iterable[Item]) -> list[Item]:
-    """``items`` as ``view`` holds them (contact data stripped); those it hides left out."""
+def _visible(full: Network, view: Network, items: Iterable[Item]) -> list[Item]:
+    """``items`` as ``view`` holds them (contact data stripped), those it hides left out;
+    items that are not the network's own (made by the caller) only if their visibility
+    lets the audience see them."""
     found: list[Item] = []
     for item in items:
         kept = view.offers.get(item.id) if isinstance(item, Offer) else view.events.get(item.id)
         if kept is not None:
-            found.append(kept)
+            found.append(kept if view is not full else item)
+        elif item.id not in full.offers and item.id not in full.events and \
+                item.visibility.visible_to(view.audience):
+            found.append(item)
     return found
 
 
