@@ -147,7 +147,7 @@ def part_export(directory: str) -> dict[str, Any]:
 
     net = load(directory, bare_plugin_manager())
     began = time.perf_counter()
-    result = export_calendar(net, now=datetime(2026, 1, 1, tzinfo=UTC))
+    result = export_calendar(net, audience="internal", now=datetime(2026, 1, 1, tzinfo=UTC))
     done = time.perf_counter()
     return {"events": len(net.events), "components": result.components,
             "bytes": len(result.data), "total_s": done - began, "peak_mb": _peak_mb()}
@@ -188,6 +188,7 @@ def main() -> None:
         data = series_network(Path(tmp) / "series", args.series, args.years)
         ics = Path(tmp) / "series.ics"
         ics.write_bytes(export_calendar(load(data, bare_plugin_manager()),
+                                        audience="internal",
                                         now=datetime(2026, 1, 1, tzinfo=UTC)).data)
         exports = str(export_network(Path(tmp) / "export", args.events))
         runs: dict[str, list[dict[str, Any]]] = {"ours": [], "theirs": [], "export": []}

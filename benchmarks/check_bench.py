@@ -60,7 +60,7 @@ net = load(sys.argv[1])
 loaded = time.perf_counter() - began
 times = {}
 began = time.perf_counter()
-result = run_rules(net, language="de", today=date.fromisoformat(sys.argv[2]),
+result = run_rules(net, language="de", today=date.fromisoformat(sys.argv[2]), audience="internal",
                    rules=[Timed(r, times) for r in net.hooks.rules()])
 checked = time.perf_counter() - began
 counts = {}

@@ -54,7 +54,7 @@ def test_info_json_counts(network: Path) -> None:
 
 
 def test_info_text(network: Path) -> None:
-    result = invoke("info", network)
+    result = invoke("info", network, "--lang", "en")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "Tiny (region: -)"
@@ -66,9 +66,9 @@ def test_info_text(network: Path) -> None:
 def test_graph_files_read_back_with_networkx(network: Path, tmp_path: Path,
                                              suffix: str) -> None:
     out = tmp_path / f"net{suffix}"
-    result = invoke("graph", network, "-o", out)
+    result = invoke("graph", network, "-o", out, "--lang", "en")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"wrote {out} (4 actors, 2 relations)"
+    assert result.stdout.strip() == f"wrote {out} (4 actors, 2 relations, audience public)"
     graph: Any = nx.read_graphml(out) if suffix == ".graphml" else nx.read_gexf(out)
     # public by default: no internal actor, no partners-only relation
     assert set(graph.nodes) == {"ki", "caritas", "verein", "schule"}
@@ -156,7 +156,7 @@ def test_real_command_line(network: Path, cli: Callable[..., CliResult]) -> None
 
 
 def test_example_is_valid(oberberg: Path, cli: Callable[..., CliResult]) -> None:
-    result = cli("validate", oberberg)
+    result = cli("validate", oberberg, "--lang", "en")
     assert result.code == 0, result.stderr
     assert "valid" in result.stdout
 

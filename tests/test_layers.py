@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("ki_network.errors", "ki_network.model", "ki_network.data", "ki_network.locale"),
     # reading records and turning them into the model
     ("ki_network.region", "ki_network.datadir.yamlio", "ki_network.datadir.config",
-     "ki_network.datadir.records", "ki_network.datadir.build"),
+     "ki_network.datadir.records", "ki_network.datadir.build", "ki_network.datadir.serialize"),
     # the container and the plugin system
     ("ki_network.network", "ki_network.plugin"),
     # the data directory in and out
@@ -35,7 +35,8 @@ LAYERS: list[tuple[str, ...]] = [
     # the checks
     ("ki_network.checks",),
     # outputs
-    ("ki_network.report", "ki_network.web", "ki_network.interop"),
+    ("ki_network.report", "ki_network.web", "ki_network.interop",
+     "ki_network.exports"),
     # the command line
     ("ki_network.cli", "ki_network.__main__"),
     # the default plugins: they may use anything, as a third party's plugin may

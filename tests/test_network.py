@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from ki_network import Municipality, hookimpl, load
+from ki_network.errors import UnknownValueError
 from ki_network.model import Visibility
 from ki_network.network import Network
 from ki_network.testing import bare_plugin_manager, write_network
@@ -125,10 +126,12 @@ def test_criteria_combine(net: Network) -> None:
 def test_actors_serving_and_partners(net: Network) -> None:
     assert ids(net.actors_serving("Waldbröl")) == ["ki", "caritas", "awo"]
     assert ids(net.actors_serving(WI)) == ["ki", "verein", "geheim"]
-    assert net.actors_serving("Nümbrecht") == []
+    with pytest.raises(UnknownValueError, match="no municipality 'Nümbrecht'"):
+        net.actors_serving("Nümbrecht")  # not in this region: an error, not "nobody"
     assert net.partners_of("ki") == {"caritas", "verein", "awo", "geheim"}
     assert net.partners_of("netz") == {"caritas"}
-    assert net.partners_of("nobody") == set()
+    with pytest.raises(UnknownValueError, match="no actor 'nobody'"):
+        net.partners_of("nobody")
 
 
 def test_graph_nodes_and_edges_carry_attributes(net: Network) -> None:

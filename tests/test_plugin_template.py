@@ -90,10 +90,18 @@ def test_installing_the_template_makes_its_hooks_run(tmp_path: Path) -> None:
                          "municipalities": ["05374012"]}],
         "offers.yaml": [{"id": "cafe", "title": "Café am Markt", "provider": "treff",
                          "topic": "Nachbarschaftscafé", "municipality": "05374012"}],
+        "events.yaml": [{"id": "konzert", "title": "Konzert", "organisers": ["treff"],
+                         "municipality": "05374012", "start": "2026-09-05T19:00",
+                         "end": "2026-09-05T21:00"}],
     }.items():
         (data / name).write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
     validated = run(bin_dir / "ki-network", "validate", data, env_dir=env_dir, cwd=tmp_path)
     assert validated.returncode == 0, validated.stderr  # the local label is a known topic
+    checked = run(bin_dir / "ki-network", "check", data, "--lang", "de", "--rule",
+                  "musterstadt-festival", "--today", "2026-09-01", env_dir=env_dir, cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr  # the plugin's catalogue was installed too
+    assert "Veranstaltungen am Tag des Stadtfests (musterstadt-festival): 1" in checked.stdout
+    assert "„Konzert“ findet am Tag des Stadtfests statt (2026-09-05)" in checked.stdout
 
     script = ("import sys, ki_network\n"
               "net = ki_network.load(sys.argv[1])\n"

@@ -138,7 +138,7 @@ def test_a_broken_plugin_is_reported_when_loading(site: Path, tmp_path: Path) ->
     offer = {**TINY["offers.yaml"][0], "topic": "Kaffeeklatsch"}
     entry_point_plugin(site, "kaffee", GOOD)
     data = write_network(tmp_path / "net", offers=[offer])
-    result = CliRunner().invoke(main, ["validate", str(data)])
+    result = CliRunner().invoke(main, ["validate", str(data), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "warning: plugin 'broken' not loaded: RuntimeError: half installed" in result.stderr
     assert "valid (3 actors, 1 offers" in result.stdout
@@ -158,6 +158,29 @@ def test_a_misspelt_hook_is_a_load_failure_of_that_plugin(site: Path) -> None:
     assert "ki_network_lable_aliases" in hooks.load_failures[0].error
     assert "kaffee" in {p.name for p in hooks.plugins()}
     assert "typo" not in {p.name for p in hooks.plugins()}
+
+
+def test_validate_prints_a_region_plugins_load_failure_before_the_data_problems(
+        site: Path, tmp_path: Path) -> None:
+    entry_point_plugin(site, "musterkreis", """
+        from ki_network import Municipality, hookimpl
+
+        @hookimpl
+        def ki_network_region_municipalites(region):  # misspelt: the plugin does not load
+            if region == "musterkreis":
+                return [Municipality("05999001", "Musterstadt")]
+            return None
+    """)
+    data = write_network(tmp_path / "net", network={**TINY["network.yaml"],
+                                                          "region": "musterkreis"})
+    result = CliRunner().invoke(main, ["validate", str(data)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("warning: plugin 'musterkreis' not loaded: invalid plugin: ")
+    assert "ki_network_region_municipalites" in lines[0]
+    assert not any(line.startswith("warning:") for line in lines[1:])
+    region_problem = next(line for line in lines if "unknown region" in line)
+    assert "plugins that failed to load: musterkreis" in region_problem
 
 
 def test_check_pending_catches_a_misspelt_hook_in_tests() -> None:

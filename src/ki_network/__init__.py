@@ -7,9 +7,15 @@
 """
 
 from . import testing
-from .datadir import load, save
+from .analysis import write_graph
+from .calendar import export_calendar, occurrences, select
+from .checks import find_conflicts, run_rules
 from .datadir.config import NetworkConfig
-from .errors import DataError, Origin, PluginError, Problem
+from .datadir.load import load
+from .datadir.save import save
+from .duplicates import DuplicateIndex, DuplicateReport, find_duplicates
+from .errors import DataError, Origin, PluginError, Problem, UnknownValueError
+from .exports import export, exporters
 from .model import (
     Actor,
     ActorKind,
@@ -31,9 +37,13 @@ from .model import (
     Topic,
     Visibility,
 )
-from .network import Network
+from .network import Network, restricted
 from .plugin.manager import Hooks, hookimpl, make_plugin_manager
 from .region import Region
+from .report import render_report
+
+#: :func:`ki_network.checks.run_rules` under the name of the command (``ki-network check``)
+run_checks = run_rules
 
 __all__ = [
     "Actor",
@@ -42,6 +52,8 @@ __all__ = [
     "Contact",
     "DataError",
     "Decision",
+    "DuplicateIndex",
+    "DuplicateReport",
     "Event",
     "EventStatus",
     "Finding",
@@ -62,10 +74,22 @@ __all__ = [
     "TargetGroup",
     "Text",
     "Topic",
+    "UnknownValueError",
     "Visibility",
+    "export",
+    "export_calendar",
+    "exporters",
+    "find_conflicts",
+    "find_duplicates",
     "hookimpl",
     "load",
     "make_plugin_manager",
+    "occurrences",
+    "render_report",
+    "restricted",
+    "run_checks",
     "save",
+    "select",
     "testing",
+    "write_graph",
 ]

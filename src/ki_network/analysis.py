@@ -10,10 +10,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterator
 from itertools import combinations
+from os import PathLike
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import networkx as nx
+
+from .datadir.yamlio import atomic_write
+from .errors import UnknownValueError
+from .model import Visibility
+from .network import restricted
 
 if TYPE_CHECKING:
     from .network import Network
@@ -26,7 +33,11 @@ __all__ = [
     "isolated_actors",
     "municipality_subnetwork",
     "suggest_introductions",
+    "write_graph",
 ]
+
+#: graph file formats :func:`write_graph` writes, by suffix
+GRAPH_FORMATS = (".gexf", ".graphml")
 
 
 def isolated_actors(G: nx.Graph, kinds: set[str] | None = None) -> Iterator[Hashable]:
@@ -205,3 +216,30 @@ def exportable(G: nx.Graph, network: Network | None = None) -> nx.MultiDiGraph:
         out.add_edge(u, v, key=key, **{k: flat(k, val) for k, val in data.items()
                                        if val is not None})
     return out
+
+
+def write_graph(network: Network, path: str | PathLike[str], *,
+                audience: Visibility | str = Visibility.PUBLIC) -> nx.MultiDiGraph:
+    """Write the actor network to ``path`` as GraphML (``.graphml``) or GEXF (``.gexf``).
+
+    :param audience: who will open the file (default ``public``): only the actors and
+        relations they may see are written (:func:`ki_network.network.restricted`);
+        ``"internal"`` writes everything.
+    :return: the graph as written (its node and edge counts are what the file holds).
+
+    Another suffix raises :class:`~ki_network.errors.UnknownValueError`.  The file is
+    written atomically.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in GRAPH_FORMATS:
+        raise UnknownValueError("path", suffix or target.name, GRAPH_FORMATS,
+                                what="graph format")
+    view = restricted(network, audience)
+    flat = exportable(view.graph, view)
+    with atomic_write(target, "wb") as handle:
+        if suffix == ".graphml":
+            nx.write_graphml(flat, handle)
+        else:
+            nx.write_gexf(flat, handle)
+    return flat

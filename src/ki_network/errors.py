@@ -6,10 +6,12 @@ one :class:`DataError` at the end, so a person fixes a file in one pass.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
+from rapidfuzz import process
 
 
 @attrs.frozen(order=True)
@@ -71,3 +73,72 @@ class PluginError(Exception):
         super().__init__(
             f"plugin {plugin!r} failed in hook {hook}: {type(error).__name__}: {message}"
         )
+
+
+def name_key(name: str) -> str:
+    """One key for one spelling of a name: composed umlauts (NFC; macOS may paste them
+    decomposed) and any case."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def suggest(word: str, choices: Iterable[str], limit: int = 2, cutoff: float = 80) -> list[str]:
+    """Up to ``limit`` of ``choices`` that look like ``word`` (for "did you mean ...").
+
+    Compared as :func:`name_key` has them, as resolving names compares them.
+    """
+    found = process.extract(word, list(choices), limit=limit, score_cutoff=cutoff,
+                            processor=name_key)
+    return [choice for choice, _, _ in found]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` or an empty string."""
+    close = suggest(word, choices)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+
+
+class UnknownValueError(ValueError):
+    """An argument names something the network does not know (a misspelt topic, actor ...).
+
+    The message is the command line's: ``no topic 'langauge' (did you mean 'language'?)``.
+    ``argument`` is the parameter's name, ``value`` what was given, ``suggestions`` the close
+    known values (possibly none).
+
+    >>> err = UnknownValueError("topic", "langauge", ["language", "health"])
+    >>> print(err)
+    no topic 'langauge' (did you mean 'language'?)
+    >>> isinstance(err, ValueError), err.argument
+    (True, 'topic')
+    """
+
+    def __init__(self, argument: str, value: object, choices: Iterable[str],
+                 what: str | None = None) -> None:
+        choices = list(choices)
+        self.argument = argument
+        self.value = value
+        text = str(value)
+        self.suggestions = suggest(text, choices) if choices else []
+        label = what or argument.replace("_", " ")
+        super().__init__(f"no {label} {value!r}{did_you_mean(text, choices) if choices else ''}")
+
+
+def check_type(function: str, argument: str, value: object, *types: type,
+               optional: bool = False) -> None:
+    """Raise a :class:`TypeError` naming ``argument`` when ``value`` is not of ``types``.
+
+    ``bool`` does not pass for ``int``.
+
+    >>> check_type("closed_days", "year", "2026", int)
+    Traceback (most recent call last):
+    ...
+    TypeError: closed_days(): year must be int, not str ('2026')
+    """
+    if optional and value is None:
+        return
+    if isinstance(value, types) and not (isinstance(value, bool) and bool not in types):
+        return
+    names = " or ".join(t.__name__ for t in types) + (" or None" if optional else "")
+    raise TypeError(f"{function}(): {argument} must be {names}, "
+                    f"not {type(value).__name__} ({value!r})")

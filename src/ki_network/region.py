@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 import attrs
-from rapidfuzz import process
 
+from .errors import did_you_mean, name_key, suggest
 from .model import Municipality
 
+__all__ = ["AGS_PATTERN", "Region", "did_you_mean", "suggest"]
+
 AGS_PATTERN = re.compile(r"^\d{8}$")
-
-
-def _key(name: str) -> str:
-    """One key for one spelling: composed umlauts (NFC, as macOS may paste them decomposed), any
-    case."""
-    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _municipalities(values: Iterable[Municipality]) -> tuple[Municipality, ...]:
@@ -45,12 +40,12 @@ class Region:
         index: dict[str, Municipality] = {}
         for m in self.municipalities:
             index[m.ags] = m
-            index[_key(m.name)] = m
+            index[name_key(m.name)] = m
         object.__setattr__(self, "_by_key", index)
 
     def resolve(self, reference: str) -> Municipality | None:
         """The municipality named by ``reference`` (name, any case, or AGS), else ``None``."""
-        found = self._by_key.get(reference) or self._by_key.get(_key(reference))
+        found = self._by_key.get(reference) or self._by_key.get(name_key(reference))
         if found is None and not self.municipalities and AGS_PATTERN.match(reference):
             return Municipality(reference, reference)
         return found
@@ -62,19 +57,3 @@ class Region:
     def suggest(self, reference: str, limit: int = 2) -> list[str]:
         """Names close to a misspelt ``reference``."""
         return suggest(reference, (m.name for m in self.municipalities), limit)
-
-
-def suggest(word: str, choices: Iterable[str], limit: int = 2, cutoff: float = 80) -> list[str]:
-    """Up to ``limit`` of ``choices`` that look like ``word`` (for "did you mean ...")."""
-    # compared without case and accents' composition, as resolving names compares them
-    found = process.extract(word, list(choices), limit=limit, score_cutoff=cutoff,
-                            processor=_key)
-    return [choice for choice, _, _ in found]
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` or an empty string."""
-    close = suggest(word, choices)
-    if not close:
-        return ""
-    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"

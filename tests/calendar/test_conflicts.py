@@ -37,7 +37,7 @@ def _load(directory: Path) -> Network:
 def _run(directory: Path, *args: str) -> Result:
     pm = bare_plugin_manager(JointRegion())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
+        patch.setattr("ki_network.cli._common.make_plugin_manager", lambda: pm)
         return CliRunner().invoke(main, ["conflicts", str(directory), *args])
 
 

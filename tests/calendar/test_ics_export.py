@@ -66,7 +66,7 @@ def _cli(directory: Path, *args: str) -> str:
     pm = bare_plugin_manager(JointRegion())
     runner = CliRunner()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
+        patch.setattr("ki_network.cli._common.make_plugin_manager", lambda: pm)
         result = runner.invoke(main, ["calendar", str(directory), *args])
     assert result.exit_code == 0, result.output
     return result.output
@@ -113,7 +113,7 @@ def _ical_js(path: Path, start: datetime, end: datetime) -> dict[str, Any]:
 def test_export_passes_the_shared_linter(tmp_path: Path, audience: str) -> None:
     directory = _copy(tmp_path)
     out = tmp_path / f"{audience}.ics"
-    output = _cli(directory, "-o", str(out), "--audience", audience)
+    output = _cli(directory, "-o", str(out), "--audience", audience, "--lang", "en")
     assert "skipped ohne-termin: no schedule" in output
     _lint(out)
     data = out.read_bytes()
@@ -233,7 +233,7 @@ def test_unknown_filter_values_are_usage_errors(tmp_path: Path, option: str, val
                                                 message: str) -> None:
     pm = bare_plugin_manager(JointRegion())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
+        patch.setattr("ki_network.cli._common.make_plugin_manager", lambda: pm)
         result = CliRunner().invoke(main, ["calendar", str(FIXTURE), "-o",
                                            str(tmp_path / "x.ics"), option, value])
     assert result.exit_code == 2
@@ -243,7 +243,7 @@ def test_unknown_filter_values_are_usage_errors(tmp_path: Path, option: str, val
 
 def test_hook_customises_every_event(tmp_path: Path) -> None:
     net = _load(_copy(tmp_path), CalendarMark())
-    data = export_calendar(net, now=datetime(2026, 1, 1, tzinfo=UTC)).data
+    data = export_calendar(net, audience="internal", now=datetime(2026, 1, 1, tzinfo=UTC)).data
     assert data.count(b"X-KI-ITEM:") == data.count(b"\r\nBEGIN:VEVENT\r\n") > 10
     assert b"X-KI-ITEM:elternabend-ab-mai\r\n" in data
     out = tmp_path / "marked.ics"
@@ -319,7 +319,7 @@ def test_a_broken_state_file_is_an_error_not_a_reset(tmp_path: Path) -> None:
     (directory / ".ki-network" / "calendar-state.json").write_text("{nope", encoding="utf-8")
     pm = bare_plugin_manager(JointRegion())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("ki_network.cli._common.load", lambda path: load(path, pm))
+        patch.setattr("ki_network.cli._common.make_plugin_manager", lambda: pm)
         result = CliRunner().invoke(main, ["calendar", str(directory), "-o",
                                            str(tmp_path / "x.ics")])
     assert result.exit_code == 1
@@ -380,7 +380,7 @@ def test_ical_js_expands_the_export_as_we_do(tmp_path: Path) -> None:
 def test_recurring_ical_events_expands_the_export_as_we_do(tmp_path: Path) -> None:
     directory = _copy(tmp_path)
     net = _load(directory)
-    data = export_calendar(net, now=datetime(2026, 1, 1, tzinfo=UTC)).data
+    data = export_calendar(net, audience="internal", now=datetime(2026, 1, 1, tzinfo=UTC)).data
     theirs = []
     for component in recurring_ical_events.of(icalendar.Calendar.from_ical(data)).between(
             *YEAR):
@@ -396,7 +396,7 @@ def test_a_client_that_ignores_thisandfuture_still_sees_the_right_times(tmp_path
     # Outlook and Google read RANGE=THISANDFUTURE as a single override; the moved occurrences
     # are also written one by one, so such a client sees what RFC 5545 clients see.
     net = _load(_copy(tmp_path))
-    data = export_calendar(net, now=datetime(2026, 1, 1, tzinfo=UTC)).data
+    data = export_calendar(net, audience="internal", now=datetime(2026, 1, 1, tzinfo=UTC)).data
     assert data.count(b"RANGE=THISANDFUTURE") == 1
     plain = data.replace(b"RANGE=THISANDFUTURE;", b"")
     calendar = icalendar.Calendar.from_ical(plain)
@@ -415,7 +415,8 @@ def test_text_with_ical_syntax_round_trips_unchanged(tmp_path: Path) -> None:
     net = _load(directory)
     source = net.events["sonderzeichen"]
     out = tmp_path / "text.ics"
-    out.write_bytes(export_calendar(net, now=datetime(2026, 1, 1, tzinfo=UTC)).data)
+    out.write_bytes(export_calendar(net, audience="internal",
+                                    now=datetime(2026, 1, 1, tzinfo=UTC)).data)
     assert out.read_bytes().count(b"\r\nEND:VCALENDAR\r\n") == 1
     assert out.read_bytes().endswith(b"\r\nEND:VCALENDAR\r\n")
     expected = {"summary": source.title.get(), "location": source.location,
@@ -456,9 +457,10 @@ def test_the_example_network_exports_cleanly_and_ical_js_agrees(tmp_path: Path,
         pytest.skip("the region plugin ki-network-oberberg is not installed")
     net = load(EXAMPLE, pm).for_audience(audience)
     out = tmp_path / f"oberberg-{audience}.ics"
-    out.write_bytes(export_calendar(net, now=datetime(2026, 1, 1, tzinfo=UTC)).data)
+    out.write_bytes(export_calendar(net, audience=audience,
+                                    now=datetime(2026, 1, 1, tzinfo=UTC)).data)
     _lint(out)
-    again = export_calendar(load(EXAMPLE, make_plugin_manager()).for_audience(audience),
+    again = export_calendar(load(EXAMPLE, make_plugin_manager()), audience=audience,
                             now=datetime(2026, 1, 1, tzinfo=UTC)).data
     assert again == out.read_bytes()
     ours = _ours(net, *YEAR)

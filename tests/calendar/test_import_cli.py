@@ -34,7 +34,8 @@ def network(tmp_path: Path) -> Path:
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
+    """The command, its texts in English (the test network is German)."""
+    result = CliRunner().invoke(main, [*args, "--lang", "en"])
     assert not isinstance(result.exception, Exception) or isinstance(
         result.exception, SystemExit), result.exception
     return result.exit_code, result.stdout, result.stderr

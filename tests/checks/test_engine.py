@@ -182,11 +182,12 @@ def test_messages_are_in_the_language_of_the_run(tmp_path: Path, language: str,
         "Isolated actors" if language == "en" else "Akteure ohne Anbindung")
 
 
-def test_the_network_language_is_the_default_and_unknown_ones_fall_back(tmp_path: Path
+def test_the_network_language_is_the_default_and_unknown_ones_raise(tmp_path: Path
                                                                          ) -> None:
     net = load_with(tmp_path)
     assert run_rules(net, today=TODAY).language == "de"  # the tiny network is German
-    assert run_rules(net, language="tr", today=TODAY).language == "en"
+    with pytest.raises(ValueError, match="no language 'tr'"):
+        run_rules(net, language="tr", today=TODAY)  # asked for explicitly: an error
 
 
 def test_json_contract(tmp_path: Path) -> None:

@@ -161,7 +161,7 @@ def test_each_kind_of_bad_data(tmp_path: Path, tiny_dir: Path, pm: pluggy.Plugin
 
 
 def test_valid_network_exits_0(tiny_dir: Path) -> None:
-    result = CliRunner().invoke(main, ["validate", str(tiny_dir)])
+    result = CliRunner().invoke(main, ["validate", str(tiny_dir), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == (f"{tiny_dir}: valid (3 actors, 1 offers, 1 events, "
                                      "1 relations)")

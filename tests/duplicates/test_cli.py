@@ -47,7 +47,7 @@ def run(*args: str) -> Any:
 
 
 def test_text_output_for_people(tmp_path: Path) -> None:
-    result = run(str(_directory(tmp_path)))
+    result = run(str(_directory(tmp_path)), "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "same     " in result.output and "overlap  " in result.output
     assert "- title agrees" in result.output
@@ -113,7 +113,7 @@ def test_only_new_from_ids_or_a_file(tmp_path: Path) -> None:
     assert pairs and all("c" in (p["a"], p["b"]) for p in pairs)
     ids = tmp_path / "new.txt"
     ids.write_text("# entered today\nc\nzzz\n", encoding="utf-8")
-    result = run(str(directory), "--only-new", str(ids))
+    result = run(str(directory), "--only-new", str(ids), "--lang", "en")
     assert result.exit_code == 0
     assert "zzz: no such offer, not checked" in result.output
 

@@ -267,11 +267,11 @@ def test_the_index_checks_a_new_offer_and_learns_changes(tmp_path: Path) -> None
     assert [p.b for p in match_offer(net, new)] == ["a"]
 
 
-def test_only_new_reports_unknown_ids(tmp_path: Path) -> None:
+def test_only_new_refuses_unknown_ids(tmp_path: Path) -> None:
     net = network(tmp_path, [offer("a"), offer("b", "Sprach-Café für Frauen")])
-    report = find_duplicates(net, only=["b", "zzz"])
-    assert bands(report) == {("b", "a"): "same"}
-    assert report.notes == ("zzz: no such offer, not checked",)
+    assert bands(find_duplicates(net, only=["b"])) == {("b", "a"): "same"}
+    with pytest.raises(ValueError, match="no offer 'zzz'"):
+        find_duplicates(net, only=["b", "zzz"])
 
 
 def test_findings_for_check(tmp_path: Path) -> None:
@@ -295,7 +295,7 @@ def test_a_decision_about_an_event_is_reported_not_dropped(tmp_path: Path) -> No
     files: dict[str, Any] = {**TINY, "decisions.yaml": [
         {"a": "cafe-gm", "b": "fest", "verdict": "distinct"}]}
     net = load(write_network(tmp_path / "net", files), bare_plugin_manager())
-    report = find_duplicates(net)
+    report = find_duplicates(net, audience="internal")
     assert report.notes == ("decision on cafe-gm / fest: not an offer pair, ignored",)
 
 

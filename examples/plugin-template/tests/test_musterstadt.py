@@ -31,11 +31,14 @@ def test_data_may_use_a_local_label() -> None:
     assert net.offers["cafe"].topic == "cohesion.encounter"
 
 
-def test_the_rule_names_offers_without_a_language() -> None:
-    offer = {"id": "cafe", "title": "Café am Markt", "provider": "caritas",
-             "municipality": "05374012"}
-    net = tiny_network(bare_plugin_manager(ki_network_musterstadt), offers=[offer])
-    result = run_rules(net, language="en", only=["musterstadt.no-language"])
-    assert [(f.rule, f.subjects) for f in result.findings] == [
-        ("musterstadt.no-language", ("cafe",))]
-    assert result.titles["musterstadt.no-language"] == "Offers without a language"
+def test_the_rule_speaks_german_from_the_plugins_own_catalogue() -> None:
+    event = {"id": "konzert", "title": "Konzert", "organisers": ["ki"],
+             "municipality": "05374012", "start": "2026-09-05T19:00", "end": "2026-09-05T21:00"}
+    net = tiny_network(bare_plugin_manager(ki_network_musterstadt), events=[event])
+    german = run_rules(net, language="de", only=["musterstadt-festival"])
+    assert [f.message for f in german.findings] == [
+        "„Konzert“ findet am Tag des Stadtfests statt (2026-09-05)"]
+    assert german.titles["musterstadt-festival"] == "Veranstaltungen am Tag des Stadtfests"
+    english = run_rules(net, language="en", only=["musterstadt-festival"])
+    assert [f.message for f in english.findings] == [
+        "'Konzert' is on the day of the Stadtfest (2026-09-05)"]

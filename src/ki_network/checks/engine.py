@@ -29,8 +29,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
-from ..locale import supported, translator
-from ..model import Finding, Severity
+from ..errors import UnknownValueError, check_type
+from ..locale import chosen as chosen_language
+from ..locale import plugin_translator, supported, translator
+from ..model import Finding, Severity, Visibility
+from ..network import restricted
 from ..plugin.contracts import Rule, as_rule
 from . import worker
 
@@ -155,17 +158,27 @@ class CheckResult:
         return groups
 
 
-def title_of(rule: Rule, gettext: Callable[[str], str]) -> str:
-    """A rule's heading: its ``title`` (translated) when it has one, else its id."""
+def title_of(rule: Rule, gettext: Callable[[str], str], language: str | None = None) -> str:
+    """A rule's heading: its ``title`` (translated) when it has one, else its id.
+
+    A plugin's rule with a ``translations`` attribute (its package's name) has its title
+    translated through the plugin's own catalogue
+    (:func:`ki_network.locale.plugin_translator`) in ``language``.
+    """
+    package = getattr(rule, "translations", None)
+    if isinstance(package, str) and language is not None:
+        gettext = plugin_translator(package, language).gettext
     return gettext(rule.title) if rule.title else rule.id
 
 
 def run_rules(network: Network, *, language: str | None = None, today: date | None = None,
-              only: Collection[str] = (), rules: Iterable[Rule] | None = None) -> CheckResult:
+              only: Collection[str] = (), rules: Iterable[Rule] | None = None,
+              audience: Visibility | str = Visibility.PUBLIC) -> CheckResult:
     """Run the network's rules and collect their findings.
 
-    :param network: give ``network.for_audience(...)`` when the findings leave the KI: rules
-        then see, and can name, only what that audience may see.
+    :param audience: who will read the findings (default ``public``): the rules see, and can
+        name, only what that audience may see (:func:`ki_network.network.restricted`);
+        ``"internal"`` for the KI's own check.
     :param language: language of messages and suggestions (default: the network's).
     :param today: the day taken as today (default: ``date.today()``).
     :param only: run only the rules with these ids.
@@ -181,16 +194,24 @@ def run_rules(network: Network, *, language: str | None = None, today: date | No
     severity.  A rule that raises, or returns something that is not a finding, is reported as
     a ``rule-failed`` finding (severity error) naming the rule and the plugin it came from.
     """
+    network = restricted(network, audience)
     config = network.config
-    lang = supported(language or config.language)
+    check_type("run_rules", "today", today, date, optional=True)
+    lang = chosen_language(language, config.language)
     context = RuleContext({}, language=lang, today=today)
+    if isinstance(only, str):
+        raise TypeError("run_rules(): only must be a collection of rule ids, not a str")
     chosen = network.hooks.rules() if rules is None else [as_rule(r) for r in rules]
     wanted = set(only)
+    known = [str(rule.id) for rule in chosen]
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise UnknownValueError("only", unknown[0], known, what="rule")
     titles: dict[str, str] = {}
     selected: list[tuple[int, Rule, Mapping[str, Any]]] = []
     for rule in chosen:
         rule_id = rule.id
-        titles.setdefault(rule_id, title_of(rule, context.gettext))
+        titles.setdefault(rule_id, title_of(rule, context.gettext, lang))
         settings = config.rule_settings(rule_id)
         if (wanted and rule_id not in wanted) or settings.get("enabled", True) is False:
             continue

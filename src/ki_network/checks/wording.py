@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..duplicates import OVERLAP_RULE, Pair, evidence_of, rule_of
+from ..duplicates import OVERLAP_RULE, Pair, directory_of, evidence_of, rule_of
 from ..locale import supported, translator
 from ..model import Finding, Severity
 from .conflicts import (
@@ -127,8 +127,13 @@ class Wording:
         certain = pair.band == "same"
         message = (_("{both} are one offer recorded twice") if certain else
                    _("{both} may be one offer recorded twice")).format(both=both)
-        suggestion = _("{who} should check with whoever entered them, then merge the records "
-                       "or record the verdict: ki-network duplicates DIR --decide {a} {b} "
-                       "same|distinct").format(who=who, a=a, b=b)
+        if pair.decision is not None:  # decided already: advising --decide again is noise
+            suggestion = _("A person confirmed that they are one offer: {who} should merge "
+                           "the two records (keep {a} or {b}).").format(who=who, a=a, b=b)
+        else:
+            suggestion = _("{who} should check with whoever entered them, then merge the "
+                           "records or record the verdict: ki-network duplicates {directory} "
+                           "--decide {a} {b} same|distinct").format(
+                who=who, a=a, b=b, directory=directory_of(names.network))
         return Finding(rule, Severity.WARNING if certain else Severity.INFO, (a, b), message,
                        suggestion, evidence_of(pair))

@@ -17,7 +17,8 @@ from ..calendar.occurrences import occurrences
 from ..calendar.series import Occurrence
 from ..duplicates import DUPLICATE_RULE, OVERLAP_RULE, DuplicateReport, find_duplicates, rule_of
 from ..locale import N_
-from ..model import DateOrDateTime, Finding, Severity
+from ..model import DateOrDateTime, Finding, Severity, Visibility
+from ..network import restricted
 from ..plugin.contracts import RuleBase
 from .conflicts import (
     HOLIDAY_COLLISION,
@@ -35,9 +36,14 @@ if TYPE_CHECKING:
 
 
 def find_conflicts(network: Network, start: DateOrDateTime, end: DateOrDateTime, *,
-                   language: str | None = None) -> list[Finding]:
+                   language: str | None = None,
+                   audience: Visibility | str = Visibility.PUBLIC) -> list[Finding]:
     """Schedule conflicts with occurrences in ``[start, end)`` as findings in ``language``
     (default: the network's), worded as ``ki-network check`` words them.
+
+    ``audience`` (default ``public``): who will read the findings; only what they may see is
+    looked at and named (:func:`ki_network.network.restricted`); ``"internal"`` for the KI's
+    own view.
 
     See :func:`.conflicts.detect_conflicts` for the typed results.
 
@@ -45,22 +51,26 @@ def find_conflicts(network: Network, start: DateOrDateTime, end: DateOrDateTime,
     >>> find_conflicts(tiny_network(), date(2026, 1, 1), date(2027, 1, 1), language="de")
     []
     """
+    network = restricted(network, audience)
     wording = Wording(network, language)
     return [wording.conflict(c) for c in detect_conflicts(network, start, end)]
 
 
 def duplicate_findings(network: Network, report: DuplicateReport | None = None, *,
-                       language: str | None = None) -> list[Finding]:
+                       language: str | None = None,
+                       audience: Visibility | str = Visibility.PUBLIC) -> list[Finding]:
     """One finding per pair: ``duplicate-offer`` (warning for ``same``, info for ``review``)
     and ``overlapping-offers`` (info), in ``language`` (default: the network's).  Pairs a
     person confirmed as ``same`` stay findings until the records are merged; ``distinct``
-    ones are gone.
+    ones are gone.  ``audience`` (default ``public``): who reads the findings; the pairs are
+    found among what they may see.  A ``report`` given is trusted to be made for that audience.
 
     >>> from ki_network.testing import tiny_network
     >>> duplicate_findings(tiny_network())
     []
     """
-    report = report or find_duplicates(network)
+    network = restricted(network, audience)
+    report = report or find_duplicates(network, audience=network.audience)
     wording = Wording(network, language)
     return [wording.duplicate(pair) for pair in report.pairs]
 
@@ -113,7 +123,7 @@ class DuplicateRule(RuleBase):
 
     def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
         report = context.shared_result(("duplicates", id(network)),
-                                       lambda: find_duplicates(network))
+                                       lambda: find_duplicates(network, audience=network.audience))
         wording = Wording(network, context.language)
         for pair in report.pairs:
             if rule_of(pair) == self.id:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
+import pluggy
 
 from ..datadir.load import load
 from ..errors import DataError, PluginError
-from ..locale import LANGUAGES
+from ..locale import LANGUAGES, supported, translator
 from ..network import Network
+from ..plugin.manager import Hooks, make_plugin_manager
 
 
 class _Group(click.Group):
@@ -48,20 +51,26 @@ def report_problems(error: DataError) -> None:
     click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
 
 
-def load_network(directory: str) -> Network:
+def load_network(directory: str, pm: pluggy.PluginManager | None = None) -> Network:
     """Load ``directory``; data and plugin errors propagate to the group's handler.
 
-    On a terminal, a progress bar shows the records being checked (large networks take
-    seconds); in pipes and CI nothing is drawn.
+    Plugins that failed to load are reported first, one ``warning:`` line each, before any
+    problem in the data (which they may well be the cause of).  On a terminal, a progress
+    bar shows the records being checked (large networks take seconds); in pipes and CI
+    nothing is drawn.
     """
+    pm = pm or make_plugin_manager()
+    warn_plugin_failures(Hooks(pm))
     if sys.stderr.isatty():
         with _LoadingBar() as bar:
-            net = load(directory, progress=bar.update)
-    else:
-        net = load(directory)
-    for failure in net.hooks.load_failures:
+            return load(directory, pm, progress=bar.update)
+    return load(directory, pm)
+
+
+def warn_plugin_failures(hooks: Hooks) -> None:
+    """One ``warning:`` line per installed plugin that could not be loaded."""
+    for failure in hooks.load_failures:
         click.echo(f"warning: plugin {failure.name!r} not loaded: {failure.error}", err=True)
-    return net
 
 
 directory_argument = click.argument(
@@ -114,7 +123,27 @@ def command(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Co
 
 lang_option = click.option(
     "--lang", type=click.Choice(sorted(LANGUAGES)), default=None,
-    help="Language of the texts [default: the network's language, else en].")
+    help="Language of the texts [default: the network's language, else the environment's "
+         "LANG, else en].")
+
+
+def resolve_lang(lang: str | None, network: Network | None = None) -> str:
+    """The language a command prints in: ``--lang``, else the network's language, else the
+    environment's (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English."""
+    if lang is not None:
+        return lang
+    if network is not None and network.config.language in LANGUAGES:
+        return network.config.language
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return supported(value.split(".")[0].split("_")[0].lower())
+    return supported(None)
+
+
+def gettext_for(lang: str | None, network: Network | None = None) -> Callable[[str], str]:
+    """The catalogue's ``gettext`` for :func:`resolve_lang`."""
+    return translator(resolve_lang(lang, network)).gettext
 
 today_option = click.option(
     "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,

@@ -22,8 +22,11 @@ from ._common import (
     directory_argument,
     echo_json,
     format_option,
+    gettext_for,
     lang_option,
     load_network,
+    resolve_lang,
+    today_option,
 )
 
 _WHEN = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
@@ -69,8 +72,12 @@ def _file_name(key: str) -> str:
 @click.option("--municipality", help="Only items in this municipality (name or AGS).")
 @click.option("--topic", help="Only items on this topic or one of its sub-topics.")
 @click.option("--target-group", help="Only items for this target group.")
-@click.option("--language", help="Language of titles and descriptions (falls back to the "
-                                 "network's language, then de, en).")
+@click.option("--content-language", "language", metavar="LANG",
+              help="Language of titles and descriptions (falls back to the network's "
+                   "language, then de, en).")
+@click.option("--language", "old_language", hidden=True,
+              help="Deprecated: --content-language.")
+@lang_option
 @click.option("--from", "start", type=_WHEN, metavar=_WHEN_METAVAR,
               help="Only series with an occurrence from then (local time).")
 @click.option("--to", "end", type=_WHEN, metavar=_WHEN_METAVAR,
@@ -86,6 +93,7 @@ def _file_name(key: str) -> str:
 def calendar_command(  # noqa: PLR0917 - click passes the options by position
         directory: str, output: Path, actor: str | None, municipality: str | None,
                      topic: str | None, target_group: str | None, language: str | None,
+                     old_language: str | None, lang: str | None,
                      start: datetime | None, end: datetime | None, audience: str,
                      split_by: str | None, name: str | None, state_path: Path | None,
                      no_state: bool) -> None:
@@ -95,9 +103,15 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
     see is written (default: public).  Exporting unchanged data again gives the same bytes;
     a changed time, place or status raises the event's SEQUENCE (see docs/calendar.md).
     """
+    if old_language is not None:
+        click.echo("warning: --language is deprecated; use --content-language", err=True)
+        if language is not None and language != old_language:
+            raise click.UsageError("--language and --content-language disagree")
+        language = old_language
     if start is not None and end is not None and end <= start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
     full = load_network(directory)
+    _ = gettext_for(lang, full)
     _check_filters(full, actor, municipality, topic, target_group)
     net = full.for_audience(audience)
     path = None if no_state else (state_path or Path(directory) / STATE_FILE)
@@ -117,20 +131,24 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
                  for key, (label, group) in split(net, items, split_by).items()}
     skipped_total: set[tuple[str, str]] = set()
     for path_out, (label, group) in files.items():
-        result = export_calendar(net, group, state=state, language=language, name=label,
+        result = export_calendar(net, group, audience=audience, state=state, language=language,
+                                 name=label,
                                  start=_day_or_time(start), end=_day_or_time(end))
         with atomic_write(path_out, "wb") as handle:
             handle.write(result.data)
         skipped_total.update((s.item, s.reason) for s in result.skipped)
-        click.echo(f"wrote {path_out} ({result.components} events from {result.series} "
-                   f"series, audience {audience})")
+        click.echo(_("wrote {path} ({events} events from {series} series, audience "
+                     "{audience})").format(path=path_out, events=result.components,
+                                           series=result.series, audience=audience))
     for item_id, reason in sorted(skipped_total):
-        click.echo(f"skipped {item_id}: {reason}", err=True)
+        click.echo(_("skipped {item}: {reason}").format(item=item_id, reason=_(reason)),
+                   err=True)
     state.save()
 
 
 @command("conflicts")
 @directory_argument
+@today_option
 @click.option("--from", "start", type=_WHEN, metavar=_WHEN_METAVAR,
               help="Start of the window (default: today).")
 @click.option("--to", "end", type=_WHEN, metavar=_WHEN_METAVAR,
@@ -140,7 +158,8 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error", "never"]),
               default="error", show_default=True,
               help="Exit 1 when a finding is at least this severe.")
-def conflicts_command(directory: str, start: datetime | None, end: datetime | None, fmt: str,  # noqa: PLR0917 - click passes the options by position
+def conflicts_command(directory: str, today: datetime | None,  # noqa: PLR0917 - click
+                      start: datetime | None, end: datetime | None, fmt: str,
                       lang: str | None, fail_on: str) -> None:
     """Find schedule conflicts in DIR: same people or place or organiser at the same time,
     and items for pupils and parents on public or school holidays.
@@ -148,11 +167,13 @@ def conflicts_command(directory: str, start: datetime | None, end: datetime | No
     The findings are worded as `ki-network check` words them, in --lang.
     """
     net = load_network(directory)
-    first: date | datetime = _day_or_time(start) or date.today()
+    first: date | datetime = _day_or_time(start) or (
+        today.date() if today is not None else date.today())
     last: date | datetime = _day_or_time(end) or first + timedelta(days=365)
     if _sort_key(last) <= _sort_key(first):
         raise click.BadParameter("--to must be after --from", param_hint="--to")
-    findings = find_conflicts(net, first, last, language=lang)
+    findings = find_conflicts(net, first, last, language=resolve_lang(lang, net),
+                              audience="internal")
     if fmt == "json":
         echo_json({"window": {"from": first.isoformat(), "to": last.isoformat()},
                    "findings": [{"rule": f.rule, "severity": f.severity.value,

@@ -9,6 +9,7 @@ import click
 from ..checks import CheckResult, run_rules, validate_rule_settings
 from ..locale import supported, translator
 from ..model import Severity
+from ..region import did_you_mean
 from ._common import (
     command,
     directory_argument,
@@ -46,15 +47,16 @@ def check(directory: str, fmt: str, lang: str | None,  # noqa: PLR0917 - one per
     rules = network.hooks.rules()
     problems = validate_rule_settings(network, rules)
     known = {str(r.id) for r in rules}
-    problems.extend(f"--rule: unknown rule {rule_id!r}" for rule_id in only
+    problems.extend(f"--rule: unknown rule {rule_id!r}{did_you_mean(rule_id, known)}"
+                    for rule_id in only
                     if rule_id not in known)
     if problems:
         for problem in problems:
             click.echo(problem, err=True)
         raise SystemExit(1)
     day = today.date() if hasattr(today, "date") else None  # click gives a datetime
-    result = run_rules(network.for_audience(audience), language=lang, today=day, only=only,
-                       rules=rules)
+    result = run_rules(network, language=lang, today=day, only=only, rules=rules,
+                       audience=audience)
     if fmt == "json":
         # audience and day of the run: `report --since` compares only like with like
         echo_json({**result.as_json(), "audience": audience,

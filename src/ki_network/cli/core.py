@@ -6,11 +6,9 @@ from collections import Counter
 from pathlib import Path
 
 import click
-import networkx as nx
 
 from .. import analysis
 from ..datadir.load import read_config
-from ..datadir.yamlio import atomic_write
 from ..errors import DataError
 from ..plugin.manager import Hooks, make_plugin_manager
 from ._common import (
@@ -19,28 +17,36 @@ from ._common import (
     directory_argument,
     echo_json,
     format_option,
+    gettext_for,
+    lang_option,
     load_network,
 )
 
 
 @command("validate")
 @directory_argument
-def validate(directory: str) -> None:
+@lang_option
+def validate(directory: str, lang: str | None) -> None:
     """Check DIR and print every problem as file:line:column: message.
 
     Exits 0 when the data is valid, 1 otherwise.
     """
     net = load_network(directory)
-    click.echo(f"{directory}: valid ({len(net.actors)} actors, {len(net.offers)} offers, "
-               f"{len(net.events)} events, {len(net.relations)} relations)")
+    _ = gettext_for(lang, net)
+    click.echo(_("{directory}: valid ({actors} actors, {offers} offers, {events} events, "
+                 "{relations} relations)").format(
+        directory=directory, actors=len(net.actors), offers=len(net.offers),
+        events=len(net.events), relations=len(net.relations)))
 
 
 @command("info")
 @directory_argument
 @format_option
-def info(directory: str, fmt: str) -> None:
+@lang_option
+def info(directory: str, fmt: str, lang: str | None) -> None:
     """Summarise DIR: counts, actors by kind, offers by topic, isolated actors, brokers."""
     net = load_network(directory)
+    _ = gettext_for(lang, net)
     graph = net.graph
     topic_families = Counter((o.topic or "none").split(".")[0] for o in net.offers.values())
     counts = {
@@ -66,19 +72,21 @@ def info(directory: str, fmt: str) -> None:
     if fmt == "json":
         echo_json(summary)
         return
-    click.echo(f"{summary['name']} (region: {summary['region'] or '-'})")
+    click.echo(_("{name} (region: {region})").format(name=summary["name"],
+                                                   region=summary["region"] or "-"))
     for key, value in counts.items():
         click.echo(f"  {key:<15} {value:>7}")
-    click.echo("actors by kind:")
+    click.echo(_("actors by kind:"))
     for key, value in by_kind.items():
         click.echo(f"  {key:<22} {value:>5}")
-    click.echo("offers by topic:")
+    click.echo(_("offers by topic:"))
     for key, value in by_topic.items():
         click.echo(f"  {key:<22} {value:>5}")
-    click.echo("brokers (who connects others most):")
+    click.echo(_("brokers (who connects others most):"))
     for broker in brokers:
         click.echo(f"  {broker['id']:<40} {broker['betweenness']:.3f}")
-    click.echo(f"isolated actors: {', '.join(isolated) if isolated else 'none'}")
+    click.echo(_("isolated actors: {actors}").format(
+        actors=", ".join(isolated) if isolated else _("none")))
 
 
 @command("graph")
@@ -86,27 +94,29 @@ def info(directory: str, fmt: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Output file: .graphml or .gexf (both open in Gephi).")
 @audience_option
-def graph_command(directory: str, output: Path, audience: str) -> None:
-    """Write the actor network of DIR as GraphML or GEXF for Gephi."""
-    suffix = output.suffix.lower()
-    if suffix not in (".graphml", ".gexf"):
+@lang_option
+def graph_command(directory: str, output: Path, audience: str, lang: str | None) -> None:
+    """Write the actor network of DIR as GraphML or GEXF for Gephi.
+
+    Only what --audience may see is written (default public); the counts printed are the
+    file's.
+    """
+    if output.suffix.lower() not in analysis.GRAPH_FORMATS:
         raise click.UsageError("the output must end in .graphml or .gexf")
-    net = load_network(directory).for_audience(audience)
-    flat = analysis.exportable(net.graph, net)
-    with atomic_write(output, "wb") as handle:
-        if suffix == ".graphml":
-            nx.write_graphml(flat, handle)
-        else:
-            nx.write_gexf(flat, handle)
-    click.echo(f"wrote {output} ({flat.number_of_nodes()} actors, "
-               f"{flat.number_of_edges()} relations)")
+    net = load_network(directory)
+    _ = gettext_for(lang, net)
+    flat = analysis.write_graph(net, output, audience=audience)
+    click.echo(_("wrote {path} ({actors} actors, {relations} relations, audience "
+                 "{audience})").format(path=output, actors=flat.number_of_nodes(),
+                                       relations=flat.number_of_edges(), audience=audience))
 
 
 @command("plugins")
 @click.argument("directory", metavar="[DIR]", required=False,
                 type=click.Path(exists=True, file_okay=False))
 @format_option
-def plugins_command(directory: str | None, fmt: str) -> None:
+@lang_option
+def plugins_command(directory: str | None, fmt: str, lang: str | None) -> None:
     """List the loaded plugins with their version and the hooks each implements.
 
     With DIR, plugins that DIR's network.yaml switches off (plugins: {name: false}) are
@@ -121,6 +131,7 @@ def plugins_command(directory: str | None, fmt: str) -> None:
         disabled = sorted(name for name, value in config.plugins.items() if value is False)
         hooks = hooks.without(disabled)
     infos = hooks.plugins()
+    _ = gettext_for(lang)
     if fmt == "json":
         echo_json({
             "plugins": [{"name": p.name, "version": p.version, "builtin": p.builtin,
@@ -130,11 +141,12 @@ def plugins_command(directory: str | None, fmt: str) -> None:
         })
         return
     for p in infos:
-        origin = "built-in" if p.builtin else (p.version or "?")
+        origin = _("built-in") if p.builtin else (p.version or "?")
         click.echo(f"{p.name} ({origin})")
         for hook in p.hooks:
             click.echo(f"    {hook}")
     for failure in hooks.load_failures:
         click.echo(f"{failure.name}: NOT LOADED: {failure.error}")
     for name in disabled:
-        click.echo(f"{name}: disabled in {directory}/network.yaml")
+        click.echo(_("{name}: disabled in {path}").format(name=name,
+                                                          path=f"{directory}/network.yaml"))

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from ._common import audience_option, command, directory_argument, load_network
+from ._common import (
+    audience_option,
+    command,
+    directory_argument,
+    gettext_for,
+    lang_option,
+    load_network,
+)
 
 
 @command("export")
@@ -17,10 +24,16 @@ from ._common import audience_option, command, directory_argument, load_network
               help="Output file (a directory for hsds-tabular).")
 @click.option("--list", "list_only", is_flag=True, help="List the available exporters.")
 @audience_option
-def export_command(directory: str, format_name: str | None, output: Path | None,
-                   list_only: bool, audience: str) -> None:
-    """Export DIR with one of the exporters that plugins contribute (json, jsonl, ...)."""
+@lang_option
+def export_command(directory: str, format_name: str | None,  # noqa: PLR0917 - click
+                   output: Path | None,
+                   list_only: bool, audience: str, lang: str | None) -> None:
+    """Export DIR with one of the exporters that plugins contribute (json, jsonl, ...).
+
+    Only what --audience may see is exported (default public), whichever exporter writes.
+    """
     net = load_network(directory)
+    _ = gettext_for(lang, net)
     exporters = {e.name: e for e in net.hooks.exporters()}
     if list_only:
         for exporter in exporters.values():
@@ -41,4 +54,5 @@ def export_command(directory: str, format_name: str | None, output: Path | None,
                                f"available: {', '.join(exporters)}")
     with net.hooks.guard(exporter, "ki_network_exporters"):
         exporter.export(net.for_audience(audience), output, {"audience": audience})
-    click.echo(f"wrote {output} ({exporter.name}, audience {audience})")
+    click.echo(_("wrote {path} ({exporter}, audience {audience})").format(
+        path=output, exporter=exporter.name, audience=audience))

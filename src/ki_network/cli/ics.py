@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,16 @@ from ..datadir.load import load
 from ..errors import DataError
 from ..plugin.manager import make_plugin_manager
 from ..region import did_you_mean
-from ._common import directory_argument, echo_json, format_option, main
+from ._common import (
+    directory_argument,
+    echo_json,
+    format_option,
+    gettext_for,
+    lang_option,
+    load_network,
+    main,
+    today_option,
+)
 
 ICS_SOURCE = "ki_network.builtin.ics"
 
@@ -36,8 +45,10 @@ def ics_group() -> None:
 @click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_BYTES, show_default=True,
               help="Largest feed accepted.")
 @format_option
+@lang_option
+@today_option
 def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool, timeout: float,
-                   max_bytes: int, fmt: str) -> None:
+                   max_bytes: int, fmt: str, lang: str | None, today: datetime | None) -> None:
     """Import the events of FILE_OR_URL into DIR's events file, organised by --actor.
 
     A re-import updates the events it imported before (matched by UID and RECURRENCE-ID, or
@@ -49,9 +60,7 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
     # Live feeds of other actors are not needed here, and one unreachable partner server must
     # not stop this import: the network is loaded without the ICS source.
     pm = make_plugin_manager(disabled=(ICS_SOURCE,))
-    net = load(root, pm)
-    for failure in net.hooks.load_failures:
-        click.echo(f"warning: plugin {failure.name!r} not loaded: {failure.error}", err=True)
+    net = load_network(directory, pm)
     actor = net.actors.get(actor_id)
     if actor is None:
         raise click.BadParameter(f"unknown actor {actor_id!r} in {directory}"
@@ -60,7 +69,8 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
     feed = read_ics(data, actor=actor.id, source=feed_name, timezone=net.config.timezone,
                     visibility=actor.visibility)
     try:
-        report = merge_into(root, feed, feed_name=feed_name, today=date.today(), dry_run=dry_run,
+        day = today.date() if today is not None else date.today()
+        report = merge_into(root, feed, feed_name=feed_name, today=day, dry_run=dry_run,
                             reserved=[*net.actors, *net.offers])
     except MergeError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -82,13 +92,17 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
         click.echo(note.located(feed_name), err=True)
     for ident, why in report.kept:
         click.echo(f"{report.path}: kept {ident}: {why}", err=True)
+    _ = gettext_for(lang, net)
     changes = report.added or report.updated or report.removed or report.restored
-    verb = "dry run, nothing written to" if dry_run else "updated" if changes else "no change to"
-    click.echo(f"{feed_name}: {feed.vevents} VEVENTs, {len(feed.records)} imported, "
-               f"{len(feed.skipped)} skipped; {verb} {report.path}: "
-               f"{len(report.added)} added, {len(report.updated)} updated, "
-               f"{len(report.unchanged)} unchanged, {len(report.removed)} marked removed, "
-               f"{len(report.restored)} restored, {len(report.kept)} kept as edited locally")
+    verb = (_("dry run, nothing written to") if dry_run else _("updated") if changes
+            else _("no change to"))
+    click.echo(_("{feed}: {vevents} VEVENTs, {imported} imported, {skipped} skipped; {verb} "
+                 "{path}: {added} added, {updated} updated, {unchanged} unchanged, {removed} "
+                 "marked removed, {restored} restored, {kept} kept as edited locally").format(
+        feed=feed_name, vevents=feed.vevents, imported=len(feed.records),
+        skipped=len(feed.skipped), verb=verb, path=report.path, added=len(report.added),
+        updated=len(report.updated), unchanged=len(report.unchanged),
+        removed=len(report.removed), restored=len(report.restored), kept=len(report.kept)))
 
 
 def _read_source(source: str, root: Path, timeout: float, max_bytes: int) -> tuple[bytes, str]:

@@ -107,9 +107,14 @@ def _region(config: NetworkConfig, hooks: Hooks) -> tuple[Region, list[Problem]]
     if municipalities is None:
         origin = config.origin_of("region")
         installed = [p.name for p in hooks.plugins() if not p.builtin]
-        hint = did_you_mean(config.region, installed) or (
-            f" (installed plugins: {', '.join(installed) or 'none'}; "
-            "install the region's plugin, e.g. ki-network-oberberg)")
+        failed = [f.name for f in hooks.load_failures]
+        if failed:  # the likeliest cause: say it first
+            hint = (f" (plugins that failed to load: {', '.join(failed)} — see their "
+                    "warnings; `ki-network plugins` shows why)")
+        else:
+            hint = did_you_mean(config.region, installed) or (
+                f" (installed plugins: {', '.join(installed) or 'none'}; "
+                "install the region's plugin, e.g. ki-network-oberberg)")
         return Region(config.region, ()), [
             Problem(origin, f"unknown region {config.region!r}: no plugin provides it{hint}")]
     return Region(config.region, municipalities), []

@@ -17,11 +17,13 @@ True"""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..model import Visibility
 from .records import KINDS
 from .serialize import plain, records_of
 from .yamlio import atomic_write
@@ -36,21 +38,58 @@ def save(network: Network, directory: str | Path | None = None,
     """Write the network's records to ``directory`` (default: where it was loaded from).
 
     Each kind goes to the file it was read from (``.yaml`` or ``.jsonl``), else to
-    ``<kind>.yaml``; a kind without records gets no new file.
+    ``<kind>.yaml``; a kind without records gets no new file.  Saving to another directory
+    writes a complete data directory: ``network.yaml`` and the list files are copied from
+    where the network was loaded (comments and order kept) and then updated, and partner
+    feed files that actors name by a relative path come along.
+
+    A network restricted to an audience (:meth:`~ki_network.Network.for_audience`) is
+    refused: saving it would delete everything the audience may not see.
     """
+    if network.audience is not Visibility.INTERNAL:
+        raise ValueError(f"this network is restricted to {network.audience.value!r}; save the "
+                         "full network (saving a restricted copy would delete the rest)")
     target = Path(directory) if directory is not None else network.directory
     if target is None:
         raise ValueError("the network was not loaded from a directory; name one")
+    source = network.directory
+    elsewhere = source is not None and _other(source, target)
     target.mkdir(parents=True, exist_ok=True)
     if not (target / "network.yaml").exists():
-        write_yaml(target / "network.yaml", _config_record(network))
+        if elsewhere and source is not None and (source / "network.yaml").is_file():
+            shutil.copyfile(source / "network.yaml", target / "network.yaml")
+        else:
+            write_yaml(target / "network.yaml", _config_record(network))
     for kind in kinds:
-        source = network.record_files.get(kind)
-        path = target / (source.name if source is not None else f"{kind}.yaml")
+        read_from = network.record_files.get(kind)
+        path = target / (read_from.name if read_from is not None else f"{kind}.yaml")
+        if elsewhere and read_from is not None and read_from.is_file() and not path.exists():
+            shutil.copyfile(read_from, path)  # then updated in place: comments stay
         records = records_of(network, kind)
         if not records and not path.exists():
             continue
         write_records(path, kind, records)
+    if elsewhere and source is not None:
+        _copy_feeds(network, source, target)
+
+
+def _other(source: Path, target: Path) -> bool:
+    try:
+        return not source.resolve().samefile(target.resolve())
+    except OSError:  # the target does not exist yet
+        return True
+
+
+def _copy_feeds(network: Network, source: Path, target: Path) -> None:
+    """Partner feed files named by a relative path, so the new directory loads alike."""
+    for actor in network.actors.values():
+        feed = actor.calendar
+        if not feed or "://" in feed or Path(feed).is_absolute():
+            continue
+        original, copy = source / feed, target / feed
+        if original.is_file() and not copy.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(original, copy)
 
 
 def _config_record(network: Network) -> dict[str, Any]:

@@ -9,7 +9,7 @@ See ``docs/duplicates.md``.
 """
 
 from .engine import find_duplicates
-from .findings import DUPLICATE_RULE, OVERLAP_RULE, evidence_of, rule_of
+from .findings import DUPLICATE_RULE, OVERLAP_RULE, directory_of, evidence_of, rule_of
 from .index import DuplicateIndex, match_offer
 from .report import BANDS, DuplicateReport, Pair, apply_decisions, clusters_of
 from .scoring import Thresholds
@@ -24,6 +24,7 @@ __all__ = [
     "Thresholds",
     "apply_decisions",
     "clusters_of",
+    "directory_of",
     "evidence_of",
     "find_duplicates",
     "match_offer",

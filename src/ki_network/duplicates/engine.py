@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..locale import N_
 from ..model import Visibility
+from ..network import restricted
 from ..plugin.contracts import DuplicateSignal
 from .blocking import Blocking, candidate_pairs
 from .features import Features, OfferKey, Vocab, offer_keys
@@ -16,6 +18,7 @@ from .features import Features, OfferKey, Vocab, offer_keys
 if TYPE_CHECKING:
     from ..network import Network
 from .index import DuplicateIndex
+from .reasons import Reason
 from .report import DuplicateReport, Pair, _sort_key, apply_decisions, clusters_of
 from .scoring import CHUNK, Matcher, Thresholds
 
@@ -23,20 +26,29 @@ from .scoring import CHUNK, Matcher, Thresholds
 def find_duplicates(network: Network, *, only: Iterable[str] | None = None,
                     thresholds: Thresholds | None = None, blocking: Blocking | None = None,
                     signals: Sequence[DuplicateSignal] | None = None,
-                    min_score: float = 0.0, decisions: bool = True) -> DuplicateReport:
+                    min_score: float = 0.0, decisions: bool = True,
+                    audience: Visibility | str = Visibility.PUBLIC) -> DuplicateReport:
     """Same, review and overlap pairs among the offers of ``network``.
 
     ``only``: ids of new or changed offers — just their pairs are computed (with the other
-    offers and among themselves), through a :class:`DuplicateIndex`.  ``signals``: extra
-    signals (default: those of the network's plugins).  People's decisions are honoured.
+    offers and among themselves), through a :class:`DuplicateIndex`; an id that is no offer
+    raises :class:`~ki_network.errors.UnknownValueError`.  ``signals``: extra signals
+    (default: those of the network's plugins).  People's decisions are honoured.
+
+    ``audience``: who will read the pairs and their reasons (which quote titles and contact
+    data); default ``public``, ``"internal"`` for the people who keep the data.  Only the
+    offers that audience may see are compared (:func:`ki_network.network.restricted`).
     """
+    if isinstance(only, str):
+        raise TypeError("find_duplicates(): only must be a collection of offer ids, not a str")
+    network = restricted(network, audience)
     extra = list(signals) if signals is not None else network.hooks.duplicate_signals()
     notes: list[str] = []
     offers = network.offers
     if only is not None:
         wanted = list(dict.fromkeys(only))
-        notes.extend(f"{o}: no such offer, not checked" for o in wanted if o not in offers)
-        wanted = [o for o in wanted if o in offers]
+        for offer_id in wanted:
+            network.check_known("offer", offer_id)
         index = DuplicateIndex(network, [o for i, o in offers.items() if i not in set(wanted)],
                                thresholds=thresholds, signals=extra)
         pairs: list[Pair] = []
@@ -52,11 +64,12 @@ def find_duplicates(network: Network, *, only: Iterable[str] | None = None,
     if decisions:
         ignored = [d for d in network.decisions if d.a not in offers or d.b not in offers]
         if network.audience is Visibility.INTERNAL:
-            notes.extend(f"decision on {d.a} / {d.b}: not an offer pair, ignored"
-                         for d in ignored)
+            notes.extend(Reason(N_("decision on {a} / {b}: not an offer pair, ignored"),
+                                a=d.a, b=d.b) for d in ignored)
         elif ignored:  # a restricted view must not name the offers it hides
-            notes.append(f"{len(ignored)} decision(s) about events or offers not visible to "
-                         f"{network.audience.value}, ignored")
+            notes.append(Reason(N_("{count} decision(s) about events or offers not visible to "
+                                   "{audience}, ignored"),
+                                count=len(ignored), audience=network.audience.value))
         pairs = apply_decisions(pairs, network.decisions)
     pairs = sorted((p for p in pairs if p.score >= min_score or p.decision), key=_sort_key)
     return DuplicateReport(tuple(pairs), clusters_of(pairs), candidates, tuple(notes))

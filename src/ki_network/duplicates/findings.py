@@ -5,9 +5,12 @@ worded in one place, :mod:`ki_network.checks.wording`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .report import Pair
+
+if TYPE_CHECKING:
+    from ..network import Network
 
 DUPLICATE_RULE = "duplicate-offer"
 OVERLAP_RULE = "overlapping-offers"
@@ -19,6 +22,16 @@ def rule_of(pair: Pair) -> str:
 
 
 def evidence_of(pair: Pair) -> dict[str, Any]:
-    """The facts of a pair for ``Finding.evidence``: score, band, reasons, signals."""
-    return {"score": pair.score, "band": pair.band, "reasons": list(pair.reasons),
-            "signals": dict(pair.signals)}
+    """The facts of a pair for ``Finding.evidence``: score, band, reasons, signals, and a
+    person's verdict when there is one."""
+    evidence: dict[str, Any] = {"score": pair.score, "band": pair.band,
+                                "reasons": list(pair.reasons), "signals": dict(pair.signals)}
+    if pair.decision is not None:
+        evidence["decision"] = pair.decision.verdict
+    return evidence
+
+
+def directory_of(network: Network) -> str:
+    """The data directory as advice names it: the path the network was loaded from (as it
+    was given, relative stays relative), else ``DIR``."""
+    return str(network.directory) if network.directory is not None else "DIR"

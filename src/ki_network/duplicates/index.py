@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from ..model import Offer
+from ..model import Offer, Visibility
+from ..network import restricted
 from ..plugin.contracts import DuplicateSignal
 from .features import Features, OfferKey, Vocab, offer_key
 
@@ -24,18 +25,27 @@ class DuplicateIndex:
     Build it once (O(n)); :meth:`match` then costs about the size of the offer's blocks, not
     the size of the network — the way a municipal tool checks an offer as it is entered.
 
-    >>> from ki_network.testing import tiny_network
-    >>> import attrs
-    >>> net = tiny_network()
-    >>> index = DuplicateIndex(net)
-    >>> new = attrs.evolve(net.offers["cafe-gm"], id="cafe-gm-2", title="Sprach-Café")
-    >>> [(p.a, p.b, p.band) for p in index.match(new)]
-    [('cafe-gm-2', 'cafe-gm', 'same')]
+    ``audience`` (default ``public``): whose offers are indexed, as the reasons of a match
+    quote them (:func:`ki_network.network.restricted`); ``"internal"`` indexes everything.
+
+        >>> from ki_network.testing import tiny_network
+        >>> import attrs
+        >>> net = tiny_network()
+        >>> index = DuplicateIndex(net)
+        >>> new = attrs.evolve(net.offers["cafe-gm"], id="cafe-gm-2", title="Sprach-Café")
+        >>> [(p.a, p.b, p.band) for p in index.match(new)]
+        [('cafe-gm-2', 'cafe-gm', 'same')]
     """
 
     def __init__(self, network: Network | None = None, offers: Iterable[Offer] | None = None,
                  *, thresholds: Thresholds | None = None, block_cap: int = 64,
-                 signals: Sequence[DuplicateSignal] | None = None) -> None:
+                 signals: Sequence[DuplicateSignal] | None = None,
+                 audience: Visibility | str = Visibility.PUBLIC) -> None:
+        if network is not None:
+            view = restricted(network, audience)
+            if offers is not None and view is not network:
+                offers = [view.offers[o.id] for o in offers if o.id in view.offers]
+            network = view
         self.network = network
         extra = signals if signals is not None else (
             network.hooks.duplicate_signals() if network is not None else [])
@@ -119,11 +129,14 @@ class DuplicateIndex:
         return sorted(pairs, key=_sort_key)
 
 
-def match_offer(source: Network | DuplicateIndex, offer: Offer) -> list[Pair]:
-    """Pairs of a new or changed ``offer`` with the offers of ``source``.
+def match_offer(source: Network | DuplicateIndex, offer: Offer, *,
+                audience: Visibility | str = Visibility.PUBLIC) -> list[Pair]:
+    """Pairs of a new or changed ``offer`` with the offers of ``source`` (a network's offers
+    that ``audience`` may see, or an index as it was built).
 
     Passing a network builds a :class:`DuplicateIndex` first (linear); keep the index to check
     many offers.
     """
-    index = source if isinstance(source, DuplicateIndex) else DuplicateIndex(source)
+    index = source if isinstance(source, DuplicateIndex) else DuplicateIndex(
+        source, audience=audience)
     return index.match(offer)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import attrs
 
+from ..errors import UnknownValueError, check_type
+from ..locale import N_
 from ..model import Decision
-
-if TYPE_CHECKING:
-    pass
-
+from .reasons import Reason, translated
 
 BANDS = ("same", "review", "overlap")
 
@@ -48,7 +47,23 @@ class DuplicateReport:
     notes: tuple[str, ...] = ()
 
     def band(self, name: str) -> list[Pair]:
+        """The pairs of band ``name`` (``same``, ``review`` or ``overlap``).
+
+        Another name raises :class:`~ki_network.errors.UnknownValueError` (a
+        ``ValueError``) with a "did you mean".
+        """
+        check_type("band", "name", name, str)
+        if name not in BANDS:
+            raise UnknownValueError("band", name, BANDS)
         return [p for p in self.pairs if p.band == name]
+
+    def translated(self, gettext: Callable[[str], str]) -> DuplicateReport:
+        """The same report with reasons and notes in the language of ``gettext`` (a
+        catalogue's, e.g. ``ki_network.locale.translator("de").gettext``)."""
+        pairs = tuple(attrs.evolve(p, reasons=tuple(translated(r, gettext) for r in p.reasons))
+                      for p in self.pairs)
+        return attrs.evolve(self, pairs=pairs,
+                            notes=tuple(translated(n, gettext) for n in self.notes))
 
     def as_json(self) -> dict[str, Any]:
         """``{"pairs": [...], "clusters": [[ID, ...]]}`` — the documented JSON contract."""
@@ -92,7 +107,8 @@ def apply_decisions(pairs: Iterable[Pair], decisions: Iterable[Decision]) -> lis
         elif decision.verdict == "same":
             note = f": {decision.note}" if decision.note else ""
             who = " ".join(x for x in (decision.by, decision.on and decision.on.isoformat()) if x)
-            reason = f"confirmed by a person{f' ({who})' if who else ''}{note}"
+            reason = Reason(N_("confirmed by a person{who}{note}"),
+                            who=f" ({who})" if who else "", note=note)
             result.append(attrs.evolve(pair, band="same", reasons=(reason, *pair.reasons),
                                        decision=decision))
     return result

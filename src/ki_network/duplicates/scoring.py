@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
+from ..locale import N_
 from ..model import Offer
 from ..plugin.contracts import DuplicateSignal
 from .features import Features, FloatArray, IntArray, OfferKey
+from .reasons import Reason, signal_reason
 from .signals import BUILTIN_SIGNALS, SCHEDULE, VETOES, BuiltinSignal, Veto
 
 if TYPE_CHECKING:
@@ -49,12 +51,6 @@ class Thresholds:
     overlap: float = 0.60
     overlap_title: float = 0.75
     overlap_kind_title: float = 0.80
-
-
-def _verb(value: float) -> str:
-    if value >= 0.8:
-        return "agrees"
-    return "partly agrees" if value >= 0.5 else "differs"
 
 
 @attrs.define
@@ -178,27 +174,30 @@ class Matcher:
         return ia[keep], ib[keep]
 
     def _overlap_reason(self, a: Offer, b: Offer, ka: OfferKey, kb: OfferKey,  # noqa: PLR0917
-                        n: int, sims: Mapping[str, FloatArray]) -> str:
+                        n: int, sims: Mapping[str, FloatArray]) -> Reason:
         """What agreed, exactly: the kind of offer, the people, the municipality, the place
         (only when the addresses agree) and the time."""
         if a.topic == b.topic:
-            kind = f"the same kind of offer ({a.topic})"
+            kind = Reason(N_("the same kind of offer ({topic})"), topic=a.topic)
         elif ka.topic in (kb.parent, kb.family) or kb.topic in (ka.parent, ka.family):
-            kind = f"the same kind of offer ({a.topic} / {b.topic})"
+            kind = Reason(N_("the same kind of offer ({a} / {b})"), a=a.topic, b=b.topic)
         else:
-            kind = (f"offers whose titles say they are the same kind ({a.topic} / "
-                    f"{b.topic})")
+            kind = Reason(N_("offers whose titles say they are the same kind ({a} / {b})"),
+                          a=a.topic, b=b.topic)
         groups = [g for g in a.target_groups if g in b.target_groups]
-        people = f"to the same people ({', '.join(groups)})" if groups else "to the same people"
-        where = f"in {self._municipality_name(a.municipality)}"
+        people = Reason(N_("to the same people ({groups})"), groups=", ".join(groups)) \
+            if groups else Reason(N_("to the same people"))
+        place = self._municipality_name(a.municipality)
         location = float(sims["location"][n])
         if not np.isnan(location) and location >= 0.85:
-            where += ", at the same place"
+            where = Reason(N_("in {place}, at the same place"), place=place)
         elif not np.isnan(location):
-            where += ", at different places"
-        when = SCHEDULE.explain(a, b, ka, kb)
-        return (f"different providers ({a.provider}, {b.provider}) offer {kind} {people} "
-                f"{where}, at the same time ({when})")
+            where = Reason(N_("in {place}, at different places"), place=place)
+        else:
+            where = Reason(N_("in {place}"), place=place)
+        return Reason(N_("different providers ({a}, {b}) offer {kind} {people} {where}, at the "
+                         "same time ({when})"), a=a.provider, b=b.provider, kind=kind,
+                      people=people, where=where, when=SCHEDULE.explain(a, b, ka, kb))
 
     @staticmethod
     def _overlap_score(sims: Mapping[str, FloatArray]) -> FloatArray:
@@ -219,8 +218,8 @@ class Matcher:
         reasons = []
         if (band != "overlap" and not ka.title_languages & kb.title_languages
                 and sims["title"][n] < self.thresholds.same_title):
-            reasons.append("titles in different languages: check whether one translates the "
-                           "other")
+            reasons.append(Reason(N_("titles in different languages: check whether one "
+                                     "translates the other")))
         if band == "overlap":
             reasons.append(self._overlap_reason(a, b, ka, kb, n, sims))
         values: dict[str, float] = {}
@@ -233,9 +232,9 @@ class Matcher:
             if signal.name == "municipality" and self.network is not None:
                 names = {self._municipality_name(m) for m in (a.municipality, b.municipality)}
                 detail = " ≠ ".join(sorted(names))  # names, not AGS codes, for people
-            reasons.append(f"{signal.name} {_verb(value)} ({round(value * 100)}%): {detail}")
+            reasons.append(signal_reason(signal.name, value, detail))
         for name, (value, text) in extra.items():
             values[name] = round(value, 3)
-            reasons.append(f"{name} {_verb(value)} ({round(value * 100)}%): {text}")
+            reasons.append(signal_reason(name, value, text))
         return Pair(ka.id, kb.id, round(min(max(score, 0.0), 1.0), 4), band, tuple(reasons),
                     values)

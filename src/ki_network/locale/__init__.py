@@ -37,6 +37,23 @@ def supported(language: str | None) -> str:
     return language if language in LANGUAGES else LANGUAGES[0]
 
 
+def chosen(language: str | None, default: str | None) -> str:
+    """The language of a run: ``language`` when given (it must have a catalogue, else
+    :class:`~ki_network.errors.UnknownValueError`), else ``default`` if supported, else
+    English.
+
+    >>> chosen(None, "de"), chosen("en", "de"), chosen(None, "tr")
+    ('de', 'en', 'en')
+    """
+    if language is not None:
+        if language not in LANGUAGES:
+            from ..errors import UnknownValueError  # noqa: PLC0415 - errors is a leaf
+
+            raise UnknownValueError("language", language, LANGUAGES)
+        return language
+    return supported(default)
+
+
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
     """Mark ``message`` for the catalogue without translating it here."""
     return message
@@ -49,3 +66,27 @@ def translator(language: str) -> gettext.NullTranslations:
     with as_file(files(__name__)) as directory:
         # fallback=False: a catalogue missing from an installation is a packaging bug to see
         return gettext.translation(DOMAIN, localedir=str(directory), languages=[language])
+
+
+@cache
+def plugin_translator(package: str, language: str,
+                      domain: str | None = None) -> gettext.NullTranslations:
+    """A plugin's own catalogue, for the texts of its rules (a gettext domain per plugin).
+
+    The catalogue is ``<package>/locale/<language>/LC_MESSAGES/<domain>.mo`` inside the
+    plugin's package (``domain`` defaults to the package's top-level name); a language
+    without a catalogue falls back to the message ids.  A rule calls it with the run's
+    language from its settings context::
+
+        _ = plugin_translator(__package__, context.language).gettext
+
+    and a rule with a ``translations`` attribute (its package name) gets its ``title``
+    translated through it.  ``examples/plugin-template`` shows the whole workflow.
+    """
+    name = domain or package.split(".", maxsplit=1)[0]
+    try:
+        with as_file(files(package) / "locale") as directory:
+            return gettext.translation(name, localedir=str(directory), languages=[language],
+                                       fallback=True)
+    except (ModuleNotFoundError, TypeError):  # not an importable package
+        return gettext.NullTranslations()

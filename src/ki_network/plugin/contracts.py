@@ -124,7 +124,13 @@ class DuplicateSignal(Protocol):
 
 @runtime_checkable
 class Exporter(Protocol):
-    """An output format: writes the network (for an audience) to a file."""
+    """An output format: writes the network (for an audience) to a file.
+
+    ``Hooks.exporters()`` hands out every exporter wrapped in an :class:`AudienceExporter`,
+    so ``export`` always receives a network restricted to ``options["audience"]`` (default
+    ``public``), whatever the caller passed: a plugin's exporter cannot leak what it was
+    not meant to see.
+    """
 
     @property
     def name(self) -> str: ...
@@ -136,3 +142,34 @@ class Exporter(Protocol):
     def description(self) -> str: ...
 
     def export(self, network: Network, path: Path, options: Mapping[str, Any]) -> None: ...
+
+
+@attrs.frozen
+class AudienceExporter:
+    """An exporter whose output is for one audience: the network is restricted first.
+
+    ``options["audience"]`` names the audience (default ``public``; ``"internal"`` exports
+    everything); the wrapped exporter gets the restricted network and the options with the
+    audience filled in.  ``wrapped`` is the plugin's own object.
+    """
+
+    wrapped: Exporter
+
+    @property
+    def name(self) -> str:
+        return self.wrapped.name
+
+    @property
+    def suffix(self) -> str:
+        return self.wrapped.suffix
+
+    @property
+    def description(self) -> str:
+        return self.wrapped.description
+
+    def export(self, network: Network, path: Path, options: Mapping[str, Any]) -> None:
+        from ..network import audience_of, restricted  # noqa: PLC0415 - network imports us
+
+        audience = audience_of(options.get("audience", "public"))
+        view = restricted(network, audience)
+        self.wrapped.export(view, path, {**options, "audience": view.audience.value})

@@ -29,7 +29,7 @@ import pluggy
 
 from ..errors import DataError, PluginError
 from . import spec as hookspecs
-from .contracts import Completed, as_rule
+from .contracts import AudienceExporter, Completed, as_rule
 
 if TYPE_CHECKING:
     from ..datadir.config import NetworkConfig
@@ -221,7 +221,7 @@ class Hooks:
         Matched by module: a plugin owns the objects whose class lives in its module or
         package.
         """
-        if isinstance(obj, Completed):
+        if isinstance(obj, Completed | AudienceExporter):
             obj = obj.wrapped
         module = type(obj).__module__
         best: tuple[int, str] | None = None
@@ -366,7 +366,10 @@ class Hooks:
         return [s for result in self._call("ki_network_duplicate_signals") for s in result or ()]
 
     def exporters(self) -> list[Exporter]:
-        return [e for result in self._call("ki_network_exporters") for e in result or ()]
+        """Every exporter, wrapped so that it writes for ``options["audience"]`` only
+        (default ``public``): see :class:`~ki_network.plugin.contracts.AudienceExporter`."""
+        return [e if isinstance(e, AudienceExporter) else AudienceExporter(e)
+                for result in self._call("ki_network_exporters") for e in result or ()]
 
     def calendar_event(self, component: Any, item: Offer | Event, network: Network) -> None:
         self._call("ki_network_calendar_event", component=component, item=item, network=network)

@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..calendar.occurrences import occurrences
 from ..checks import CheckResult, run_rules
 from ..checks.coverage import coverage, municipalities_of
-from ..locale import N_, supported, translator
+from ..locale import N_, chosen, translator
 from ..model import Event, Finding, Offer, Visibility
 from . import plots, triage
 from .changes import Changes, compare, finding_key
@@ -92,11 +92,12 @@ def render_report(network: Network, *, audience: Visibility | str = Visibility.P
     """
     audience = Visibility(audience)
     view = network.for_audience(audience)
-    lang = supported(language or network.config.language)
+    lang = chosen(language, network.config.language)
     today = today or date.today()
     catalogue = translator(lang)
     _ = catalogue.gettext
-    result = result or run_rules(view, language=lang, today=today)
+    result = result or run_rules(view, language=lang, today=today,
+                                 audience=view.audience)
     monday = week_of(week or today)
 
     env = Environment(loader=PackageLoader("ki_network.report", "templates"),

@@ -1,5 +1,5 @@
-"""Musterstadt's additions to ki-network: local labels, the day of the town festival and a
-coordination rule.
+"""Musterstadt's additions to ki-network: local labels, the day of the town festival, and a
+rule that speaks German and English from the plugin's own catalogue.
 
 Each function marked ``@hookimpl`` implements one hook of ki-network (see "Hook reference" in
 ki-network's ``docs/plugins.md``); its name says which.  Take only the arguments you need.
@@ -8,13 +8,14 @@ ki-network's ``docs/plugins.md``); its name says which.  Take only the arguments
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import attrs
 
 from ki_network import ClosedDay, Finding, Network, Severity, hookimpl
 from ki_network.checks import RuleContext
-from ki_network.plugin.contracts import RuleBase
+from ki_network.locale import N_, plugin_translator
+from ki_network.plugin import RuleBase
 
 #: The district this town belongs to: the ``region:`` of the network's ``network.yaml``.
 REGION = "oberberg"
@@ -50,26 +51,35 @@ def ki_network_closed_days(region: str, year: int) -> list[ClosedDay] | None:
 
 
 @attrs.frozen
-class NoLanguageRule(RuleBase):
-    """Offers that do not say in which languages they are held.
+class FestivalRule(RuleBase):
+    """Events on the day of the Stadtfest: people are at the festival, halls are booked.
 
-    A rule follows ``ki_network.plugin.contracts.Rule``; ``RuleBase`` gives the optional
-    ``title`` and ``background`` their defaults.  ``context`` carries the rule's settings
-    from ``network.yaml`` and the run's language, ``today`` and ``gettext``.
+    A rule follows ``ki_network.plugin.Rule``; ``RuleBase`` gives the optional ``title`` and
+    ``background`` their defaults.  ``context`` carries the rule's settings from
+    ``network.yaml`` and the run's language, ``today`` and ``gettext``.  Its texts are English
+    message ids, translated through this plugin's own catalogue
+    (``locale/de/LC_MESSAGES/ki_network_musterstadt.po``, compiled to ``.mo``); see
+    "Translations" in ki-network's ``docs/plugins.md``.
     """
 
-    id: str = "musterstadt.no-language"
-    title: str = "Offers without a language"
+    id: str = "musterstadt-festival"
+    title: str = N_("Events on the day of the Stadtfest")  # the heading in check and the report
+    translations: str = __name__  # the package whose locale/ holds the catalogue
     default_severity: Severity = Severity.INFO
 
     def check(self, network: Network, context: RuleContext) -> Iterator[Finding]:
-        for offer in network.offers.values():
-            if not offer.languages:
-                yield Finding(self.id, self.default_severity, (offer.id,),
-                              f"'{offer.title.get(context.language)}' names no language",
-                              f"Ask {offer.provider} in which languages it is held.")
+        _ = plugin_translator(__name__, context.language).gettext
+        for event in network.events.values():
+            start = event.schedule.start
+            day = start.date() if isinstance(start, datetime) else start
+            if day == town_festival(day.year):
+                yield Finding(
+                    self.id, self.default_severity, (event.id,),
+                    _("'{title}' is on the day of the Stadtfest ({day})").format(
+                        title=event.title.get(context.language), day=day.isoformat()),
+                    _("Many people are at the festival: consider another day."))
 
 
 @hookimpl
-def ki_network_rules() -> list[NoLanguageRule]:
-    return [NoLanguageRule()]
+def ki_network_rules() -> list[FestivalRule]:
+    return [FestivalRule()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ...errors import UnknownValueError, check_type
 from ...model import Event
 from ..series import Item
 
@@ -18,12 +19,18 @@ def select(network: Network, *, actor: str | None = None, municipality: str | No
     """Offers and events matching every given filter; overrides follow their series.
 
     ``municipality`` is a name or AGS; ``topic`` matches sub-topics too; ``actor`` matches a
-    provider, partner or organiser.
+    provider, partner or organiser.  A value the network does not know raises
+    :class:`~ki_network.errors.UnknownValueError` (a ``ValueError``) with a "did you mean";
+    the check is made on ``network`` as given, so a filter that names something the
+    audience may not see is not an error but selects nothing.
     """
-    ags = None
-    if municipality is not None:
-        found = network.region.resolve(municipality)
-        ags = found.ags if found else municipality
+    given = {"actor": actor, "municipality": municipality, "topic": topic,
+             "target_group": target_group}
+    for name, value in given.items():
+        check_type("select", name, value, str, optional=True)
+        if value is not None:
+            network.check_known(name, value)
+    ags = network.municipality(municipality).ags if municipality is not None else None
 
     def matches(item: Item) -> bool:
         return ((actor is None or actor in item.actors)
@@ -48,7 +55,7 @@ def split(network: Network, items: Sequence[Item], by: str) -> dict[str, tuple[s
     (items without one go under ``no-municipality``).
     """
     if by not in ("actor", "municipality"):
-        raise ValueError(f"cannot split by {by!r}; use 'actor' or 'municipality'")
+        raise UnknownValueError("by", by, ("actor", "municipality"), what="grouping")
     masters = {e.uid: e for e in items if isinstance(e, Event) and e.uid and not e.overrides}
     groups: dict[str, tuple[str, list[Item]]] = {}
     for item in items:

@@ -37,7 +37,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import icalendar
 
-from ...model import DateOrDateTime, Event, EventStatus, Offer, Schedule
+from ...locale import N_
+from ...model import DateOrDateTime, Event, EventStatus, Offer, Schedule, Visibility
+from ...network import restricted
 from ..occurrences import expand
 from ..recurrence import local_until, make_rule
 from ..series import Item, Series, is_transparent, series_of
@@ -91,6 +93,7 @@ class CalendarExport:
 
 
 def export_calendar(network: Network, items: Iterable[Item] | None = None, *,
+                    audience: Visibility | str = Visibility.PUBLIC,
                     state: CalendarState | None = None, language: str | None = None,
                     name: str | None = None, description: str | None = None,
                     start: DateOrDateTime | None = None, end: DateOrDateTime | None = None,
@@ -98,8 +101,9 @@ def export_calendar(network: Network, items: Iterable[Item] | None = None, *,
                     ) -> CalendarExport:
     """The calendar of ``items`` (default: everything in ``network``) as iCalendar bytes.
 
-    Give ``network.for_audience(...)`` for anything that leaves the KI.
-
+    :param audience: who will subscribe (default ``public``): the network is restricted
+        to what they may see first (:func:`ki_network.network.restricted`), and ``items``
+        they may not see are left out.  ``"internal"`` exports everything.
     :param state: SEQUENCE/LAST-MODIFIED memory (default: in memory only; the command line
         uses the data directory's state file); updated in place, saved by the caller.
     :param language: language of titles and descriptions (falls back to the network's).
@@ -107,10 +111,11 @@ def export_calendar(network: Network, items: Iterable[Item] | None = None, *,
     :param start: with ``end``, export only series with an occurrence in ``[start, end)``.
     :param now: the time an edit is stamped with (default: now).
     """
+    full, network = network, restricted(network, audience)
     state = state if state is not None else CalendarState()
     now = now or datetime.now(UTC)
-    chosen = list(network.items() if items is None else items)
-    skipped = [Skipped(o.id, "no schedule") for o in chosen
+    chosen = list(network.items()) if items is None else _visible(full, network, items)
+    skipped = [Skipped(o.id, N_("no schedule")) for o in chosen
                if isinstance(o, Offer) and not o.schedule]
     all_series = series_of(chosen, network.config.id_namespace)
     if start is not None or end is not None:
@@ -444,6 +449,21 @@ class _Writer:
                 labels.append(topic.label.get(self.language, self.fallback) if topic
                               else topic_id)
         return labels
+
+
+def _visible(full: Network, view: Network, items: Iterable[Item]) -> list[Item]:
+    """``items`` as ``view`` holds them (contact data stripped), those it hides left out;
+    items that are not the network's own (made by the caller) only if their visibility
+    lets the audience see them."""
+    found: list[Item] = []
+    for item in items:
+        kept = view.offers.get(item.id) if isinstance(item, Offer) else view.events.get(item.id)
+        if kept is not None:
+            found.append(kept if view is not full else item)
+        elif item.id not in full.offers and item.id not in full.events and \
+                item.visibility.visible_to(view.audience):
+            found.append(item)
+    return found
 
 
 def _as_date(value: DateOrDateTime) -> date:
