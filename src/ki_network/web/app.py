@@ -160,9 +160,9 @@ class Endpoints:
         items = select(view, actor=actor, municipality=municipality, topic=key.topic,
                        target_group=key.target_group)
         with self.store.render_lock:
-            result = export_calendar(view, items, state=self.store.state,
-                                     language=key.language, name=name, start=key.start,
-                                     end=key.end)
+            result = export_calendar(view, items, audience=key.audience,
+                                     state=self.store.state, language=key.language, name=name,
+                                     start=key.start, end=key.end)
             self.store.save_state()
         return self._rendered(version, result.data, CALENDAR, key.audience)
 
