@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     pass
 from .zones import wall_clock
 
+#: The most occurrences one series gives in one expansion (a daily series over 270 years):
+#: a rule finer than daily or a window of centuries stays bounded in time and memory.
+MAX_OCCURRENCES = 100_000
+
 
 def _split_until(rule: str) -> tuple[str, str | None]:
     """The rule without its UNTIL part, and the UNTIL value (RFC 5545 text) if there was one."""
@@ -52,6 +56,21 @@ def make_rule(schedule: Schedule, dtstart: datetime, until: datetime | None) -> 
     text, _ = _split_until(schedule.rrule)
     parsed = rrulestr(text, dtstart=dtstart, ignoretz=True)
     assert isinstance(parsed, rrule)  # noqa: S101 - a single RRULE, never a set
+    if getattr(parsed, "_interval", 1) < 1:  # dateutil would never advance
+        raise ValueError(f"rrule {schedule.rrule!r}: INTERVAL must be at least 1")
     if until is None or "COUNT=" in text.upper():  # RFC 5545: COUNT and UNTIL exclude each other
         return parsed
     return parsed.replace(until=until)
+
+
+def starts_between(rule: rrule, low: datetime, high: datetime,
+                   limit: int = MAX_OCCURRENCES) -> list[datetime]:
+    """The starts of ``rule`` in ``[low, high]``, at most ``limit`` of them."""
+    found: list[datetime] = []
+    for start in rule.xafter(low, inc=True):
+        if start > high:
+            break
+        found.append(start)
+        if len(found) >= limit:
+            break
+    return found

@@ -12,20 +12,22 @@ from ..calendar.ics_export.selection import select, split
 from ..calendar.ics_export.state import STATE_FILE, CalendarState
 from ..calendar.ics_export.writer import export_calendar
 from ..checks.conflicts import find_conflicts
-from ..datadir.yamlio import atomic_write
 from ..model import Severity
 from ..network import Network
 from ..region import did_you_mean
 from ._common import (
+    SaneDateTime,
     audience_option,
+    check_output,
     command,
     directory_argument,
     echo_json,
     format_option,
     load_network,
+    writing,
 )
 
-_WHEN = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+_WHEN = SaneDateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
 _WHEN_METAVAR = "YYYY-MM-DD[THH:MM]"
 
 
@@ -96,6 +98,10 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
     """
     if start is not None and end is not None and end <= start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
+    if split_by is None:
+        check_output(output)
+    elif str(output).strip() == "":
+        raise click.BadParameter("the output directory name is empty", param_hint="-o")
     full = load_network(directory)
     _check_filters(full, actor, municipality, topic, target_group)
     net = full.for_audience(audience)
@@ -118,7 +124,7 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
     for path_out, (label, group) in files.items():
         result = export_calendar(net, group, state=state, language=language, name=label,
                                  start=_day_or_time(start), end=_day_or_time(end))
-        with atomic_write(path_out, "wb") as handle:
+        with writing(path_out, "wb") as handle:
             handle.write(result.data)
         skipped_total.update((s.item, s.reason) for s in result.skipped)
         click.echo(f"wrote {path_out} ({result.components} events from {result.series} "

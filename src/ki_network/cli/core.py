@@ -10,16 +10,17 @@ import networkx as nx
 
 from .. import analysis
 from ..datadir.load import read_config
-from ..datadir.yamlio import atomic_write
 from ..errors import DataError
 from ..plugin.manager import Hooks, make_plugin_manager
 from ._common import (
     audience_option,
+    check_output,
     command,
     directory_argument,
     echo_json,
     format_option,
     load_network,
+    writing,
 )
 
 
@@ -88,12 +89,13 @@ def info(directory: str, fmt: str) -> None:
 @audience_option
 def graph_command(directory: str, output: Path, audience: str) -> None:
     """Write the actor network of DIR as GraphML or GEXF for Gephi."""
+    check_output(output)
     suffix = output.suffix.lower()
     if suffix not in (".graphml", ".gexf"):
         raise click.UsageError("the output must end in .graphml or .gexf")
     net = load_network(directory).for_audience(audience)
     flat = analysis.exportable(net.graph, net)
-    with atomic_write(output, "wb") as handle:
+    with writing(output, "wb") as handle:
         if suffix == ".graphml":
             nx.write_graphml(flat, handle)
         else:

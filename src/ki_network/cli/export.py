@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ._common import audience_option, command, directory_argument, load_network
+from ..errors import PluginError
+from ._common import audience_option, check_output, command, directory_argument, load_network
 
 
 @command("export")
@@ -28,6 +29,7 @@ def export_command(directory: str, format_name: str | None, output: Path | None,
         return
     if output is None:
         raise click.UsageError("name the output file with -o")
+    output = check_output(output)
     if format_name is None:
         by_suffix = [e for e in exporters.values() if e.suffix == output.suffix]
         if not by_suffix:
@@ -39,6 +41,11 @@ def export_command(directory: str, format_name: str | None, output: Path | None,
     else:
         raise click.UsageError(f"unknown exporter {format_name!r}; "
                                f"available: {', '.join(exporters)}")
-    with net.hooks.guard(exporter, "ki_network_exporters"):
-        exporter.export(net.for_audience(audience), output, {"audience": audience})
+    try:
+        with net.hooks.guard(exporter, "ki_network_exporters"):
+            exporter.export(net.for_audience(audience), output, {"audience": audience})
+    except PluginError as exc:
+        if isinstance(exc.error, OSError):  # the file system, not the plugin
+            raise click.FileError(str(output), hint=exc.error.strerror or str(exc.error)) from exc
+        raise
     click.echo(f"wrote {output} ({exporter.name}, audience {audience})")

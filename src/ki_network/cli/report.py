@@ -7,15 +7,17 @@ from pathlib import Path
 import click
 
 from ..checks import validate_rule_settings
-from ..datadir.yamlio import atomic_write
 from ..report import render_report
 from ._common import (
+    SaneDateTime,
     audience_option,
+    check_output,
     command,
     directory_argument,
     lang_option,
     load_network,
     today_option,
+    writing,
 )
 
 
@@ -26,7 +28,7 @@ from ._common import (
 @audience_option
 @lang_option
 @today_option
-@click.option("--week", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--week", type=SaneDateTime(formats=["%Y-%m-%d"]), default=None,
               help="A day of the week to show in the calendar [default: today].")
 def report(directory: str, output: str,  # noqa: PLR0917 - one parameter per option
            audience: str, lang: str | None, today: object,
@@ -36,6 +38,7 @@ def report(directory: str, output: str,  # noqa: PLR0917 - one parameter per opt
     One self-contained file that opens offline.  It holds only what --audience may see
     (default public): the rules run on that view of the network, too.
     """
+    check_output(output)
     network = load_network(directory)
     problems = validate_rule_settings(network, network.hooks.rules())
     if problems:
@@ -45,6 +48,6 @@ def report(directory: str, output: str,  # noqa: PLR0917 - one parameter per opt
     html = render_report(network, audience=audience, language=lang,
                          today=today.date() if hasattr(today, "date") else None,
                          week=week.date() if hasattr(week, "date") else None)
-    with atomic_write(Path(output)) as fh:
+    with writing(Path(output)) as fh:
         fh.write(html)
     click.echo(f"{output}: report for the audience {audience!r}", err=True)
