@@ -41,6 +41,8 @@ def read_yaml_list(path: Path, display: str, kind: str, records: RecordSet) -> N
     data, problems = read_yaml(path, display)
     for problem in problems:
         records.problem(problem)
+    if problems:
+        records.unreadable.append(display)
     if problems or data is None:
         return
     if not isinstance(data, list):

@@ -102,9 +102,10 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
         check_output(output)
     elif str(output).strip() == "":
         raise click.BadParameter("the output directory name is empty", param_hint="-o")
-    full = load_network(directory)
-    _check_filters(full, actor, municipality, topic, target_group)
-    net = full.for_audience(audience)
+    # The filters are checked against what the audience may see: a "did you mean" must not
+    # name an actor the calendar would not show.
+    net = load_network(directory).for_audience(audience)
+    _check_filters(net, actor, municipality, topic, target_group)
     path = None if no_state else (state_path or Path(directory) / STATE_FILE)
     try:
         state = CalendarState.load(path)
@@ -144,11 +145,15 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error", "never"]),
               default="error", show_default=True,
               help="Exit 1 when a finding is at least this severe.")
-def conflicts_command(directory: str, start: datetime | None, end: datetime | None, fmt: str,
-                      fail_on: str) -> None:
+@audience_option
+def conflicts_command(directory: str, start: datetime | None,  # noqa: PLR0917 - click options
+                      end: datetime | None, fmt: str, fail_on: str, audience: str) -> None:
     """Find schedule conflicts in DIR: same people or place or organiser at the same time,
-    and items for pupils and parents on public or school holidays."""
-    net = load_network(directory)
+    and items for pupils and parents on public or school holidays.
+
+    Only what --audience may see is checked and named (default: public; staff use
+    --audience internal)."""
+    net = load_network(directory).for_audience(audience)
     first: date | datetime = _day_or_time(start) or date.today()
     last: date | datetime = _day_or_time(end) or first + timedelta(days=365)
     if _sort_key(last) <= _sort_key(first):

@@ -39,9 +39,12 @@ def validate(directory: str) -> None:
 @command("info")
 @directory_argument
 @format_option
-def info(directory: str, fmt: str) -> None:
-    """Summarise DIR: counts, actors by kind, offers by topic, isolated actors, brokers."""
-    net = load_network(directory)
+@audience_option
+def info(directory: str, fmt: str, audience: str) -> None:
+    """Summarise DIR: counts, actors by kind, offers by topic, isolated actors, brokers.
+
+    Only what --audience may see is counted and named (default: public)."""
+    net = load_network(directory).for_audience(audience)
     graph = net.graph
     topic_families = Counter((o.topic or "none").split(".")[0] for o in net.offers.values())
     counts = {

@@ -71,6 +71,10 @@ def _load(directory: Path, plugin_manager: pluggy.PluginManager | None,
           progress: Progress | None) -> Network:
     hooks = Hooks(plugin_manager or make_plugin_manager())
     config, problems = read_config(directory)
+    if problems and config.origins == {} and (directory / "network.yaml").exists():
+        # network.yaml did not parse: without its region and settings every record would
+        # report a follow-up error; the syntax error alone is what to fix first
+        raise DataError(problems)
     hooks = hooks.without(n for n, v in config.plugins.items() if v is False)
     hooks.configure(config)
 
@@ -78,6 +82,10 @@ def _load(directory: Path, plugin_manager: pluggy.PluginManager | None,
     problems += region_problems
     records = RecordSet()
     hooks.read_records(directory, config, records)
+    if records.unreadable:
+        # a file that did not parse leaves its records out: every reference to them would be
+        # a follow-up error burying the one to fix, so only what was read is reported
+        raise DataError(problems + records.problems)
     for kind in KINDS:
         hooks.normalize_records(kind, records.records[kind], config)
     builder = Builder(config, region, hooks.topics(), hooks.target_groups(),
