@@ -154,7 +154,7 @@ def network_map(graph: nx.Graph, *, kind_labels: Mapping[str, str],
         ax.text(-1.0, -1.17, isolated_label, color=ISOLATED_EDGE, fontsize=10,
                 fontweight="bold", va="bottom")
     if graph.number_of_nodes() <= 120:
-        labels = {n: textwrap.shorten(str(d.get("name", n)), 28, placeholder="…")
+        labels = {n: textwrap.shorten(_NOT_XML.sub("", str(d.get("name", n))), 28, placeholder="…")
                   for n, d in graph.nodes(data=True)}
         nx.draw_networkx_labels(graph, {n: p + np.array([0, 0.055]) for n, p in positions.items()},
                                 labels=labels, ax=ax, font_size=7, font_color="#1a1a1a")
@@ -179,8 +179,9 @@ def heat_map(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Seque
     ax = figure.add_subplot()
     highest = max(float(data.max()) if data.size else 0.0, 1.0)
     image = ax.imshow(data, cmap="Blues", vmin=0, vmax=highest, aspect="auto")
-    ax.set_xticks(range(len(columns)), labels=list(columns), rotation=40, ha="right")
-    ax.set_yticks(range(len(rows)), labels=list(rows))
+    ax.set_xticks(range(len(columns)), labels=[_NOT_XML.sub("", c) for c in columns],
+                  rotation=40, ha="right")
+    ax.set_yticks(range(len(rows)), labels=[_NOT_XML.sub("", r) for r in rows])
     ax.tick_params(length=0)
     shade: Callable[[float], tuple[float, float, float, float]] = image.cmap
     for (row, column), value in np.ndenumerate(data):

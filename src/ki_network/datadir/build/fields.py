@@ -129,7 +129,9 @@ class _Fields:
     def string(self, key: str, *, required: bool = False) -> str | None:
         value = self.record.get(key)
         if type(value) is str and value:
-            return value if self.safe(key, value) else None
+            if UNSAFE_CHARACTERS.search(value) is not None:
+                self.safe(key, value)
+            return value
         if value is None or value == "":
             if required:
                 self.problem(None, f"missing field '{key}'")
@@ -137,10 +139,15 @@ class _Fields:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.problem(key, f"'{key}' must be a text, not {_kind(value)}")
             return None
-        return str(value) if self.safe(key, str(value)) else None
+        self.safe(key, str(value))
+        return str(value)
 
     def safe(self, key: str, value: str) -> bool:
-        """True if ``value`` holds no control character; else a problem at ``key``."""
+        """True if ``value`` holds no control character; else a problem at ``key``.
+
+        The value is still used (the record is built and its references resolve), so that
+        one bad character gives one problem, not one for every record that names it.
+        """
         if UNSAFE_CHARACTERS.search(value) is None:
             return True
         self.problem(key, f"'{key}' {unsafe_character(value)}; remove it")
@@ -175,11 +182,14 @@ class _Fields:
             else:
                 return tuple(value)
         if isinstance(value, str):
-            return (value,) if self.safe(key, value) else ()
+            self.safe(key, value)
+            return (value,)
         if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
             self.problem(key, f"'{key}' must be a list of texts")
             return ()
-        return tuple(str(v) for v in value if self.safe(key, str(v)))
+        for item in value:
+            self.safe(key, str(item))
+        return tuple(str(v) for v in value)
 
     def languages(self, key: str = "languages") -> tuple[str, ...]:
         values = self.strings(key)
@@ -212,13 +222,15 @@ class _Fields:
                 self.problem(None, f"missing field '{key}'")
             return None
         if type(value) is str:
-            return Text((("", value),)) if self.safe(key, value) else None
+            if UNSAFE_CHARACTERS.search(value) is not None:
+                self.safe(key, value)
+            return Text((("", value),))
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return Text.of(str(value))
         if isinstance(value, Mapping) and value and all(
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            if not all([self.safe(key, v) for v in value.values()]):  # noqa: C419 - each
-                return None
+            for text in value.values():
+                self.safe(key, text)
             return Text.of(value)
         self.problem(key, f"'{key}' must be a text or a mapping of language to text")
         return None
