@@ -44,7 +44,7 @@ BREAKS = [pytest.param(FORGED, id="crlf-vevent"), pytest.param("\nX-FORGED:1", i
     ("actors", lambda s: {"contact": {"website": "https://ki.example" + s}}, 7,
      "contact website 'https://ki.example"),
 ], ids=["event-url", "offer-url", "email", "phone", "website"])
-def test_line_breaks_in_one_line_values_are_refused(
+def test_line_breaks_in_one_line_values_are_refused(  # noqa: PLR0917 - parametrized
         tmp_path: Path, suffix: str, file: str, change: Any, line: int, message: str) -> None:
     directory = write(tmp_path / "net", tiny(**{file: change(suffix)}))
     result = run("validate", directory)

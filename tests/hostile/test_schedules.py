@@ -118,7 +118,8 @@ def test_interval_zero_made_in_python_fails_clearly() -> None:
         make_rule(schedule_, datetime(2026, 1, 1, 9), None)
 
 
-@pytest.mark.parametrize("rule", [r for r, m in REFUSED if m and "never" in m or m and "any day" in m])
+@pytest.mark.parametrize("rule", [r for r, m in REFUSED
+                                  if m is not None and ("never" in m or "any day" in m)])
 def test_refusing_a_rule_is_quick(rule: str) -> None:
     started = time.monotonic()
     assert rrule_refusal(rule, datetime(2031, 5, 6, 7, 8)) is not None

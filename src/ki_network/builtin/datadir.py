@@ -42,7 +42,7 @@ def read_yaml_list(path: Path, display: str, kind: str, records: RecordSet) -> N
     for problem in problems:
         records.problem(problem)
     if problems:
-        records.unreadable.append(display)
+        records.unreadable.append(kind)
     if problems or data is None:
         return
     if not isinstance(data, list):

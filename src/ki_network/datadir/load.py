@@ -82,16 +82,12 @@ def _load(directory: Path, plugin_manager: pluggy.PluginManager | None,
     problems += region_problems
     records = RecordSet()
     hooks.read_records(directory, config, records)
-    if records.unreadable:
-        # a file that did not parse leaves its records out: every reference to them would be
-        # a follow-up error burying the one to fix, so only what was read is reported
-        raise DataError(problems + records.problems)
     for kind in KINDS:
         hooks.normalize_records(kind, records.records[kind], config)
     builder = Builder(config, region, hooks.topics(), hooks.target_groups(),
                       hooks.label_aliases(config.region))
     built, build_problems = builder.build(records, progress)
-    problems += build_problems
+    problems += _without_follow_ups(build_problems, records.unreadable)
     if problems:
         raise DataError(problems)
     network = Network(config, region, builder.topics.values(), builder.target_groups.values(),
@@ -99,6 +95,23 @@ def _load(directory: Path, plugin_manager: pluggy.PluginManager | None,
     network.record_files.update(records.files)
     hooks.loaded(network)
     return network
+
+
+#: What a reference to a record of a kind says when that record is missing.
+_FOLLOW_UPS = {"actors": ("unknown actor ",), "offers": ("unknown offer ",),
+               "events": ("unknown offer ",)}
+
+
+def _without_follow_ups(problems: list[Problem], unreadable: list[str]) -> list[Problem]:
+    """``problems`` without the references to records of a file that did not parse.
+
+    The file's syntax error is what to fix; "unknown actor" for every offer of a provider in
+    a broken ``actors.yaml`` would bury it under hundreds of lines.
+    """
+    prefixes = tuple(p for kind in unreadable for p in _FOLLOW_UPS.get(kind, ()))
+    if not prefixes:
+        return problems
+    return [p for p in problems if not p.message.startswith(prefixes)]
 
 
 def read_config(directory: Path) -> tuple[NetworkConfig, list[Problem]]:

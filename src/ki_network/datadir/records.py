@@ -36,8 +36,8 @@ class RecordSet:
     records: dict[str, list[Record]] = attrs.field(factory=lambda: {k: [] for k in KINDS})
     problems: list[Problem] = attrs.field(factory=list)
     files: dict[str, Path] = attrs.field(factory=dict)
-    #: files a source could not parse at all (a YAML syntax error, not UTF-8): their records
-    #: are missing, so checking the others would only report follow-up errors
+    #: kinds whose file a source could not parse at all (a YAML syntax error, not UTF-8):
+    #: their records are missing, so references to them are not reported as unknown
     unreadable: list[str] = attrs.field(factory=list)
 
     def add(self, kind: str, record: Record) -> None:
