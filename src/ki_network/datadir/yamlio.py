@@ -216,10 +216,18 @@ def parse_yaml(text: str, name: str = "<string>") -> tuple[Any, list[Problem]]:
         if isinstance(node, yaml.SequenceNode) and isinstance(data, list):
             # a scalar item carries no position of its own: keep the items' positions
             data = Items(data, [loader._origin(item.start_mark) for item in node.value])
+    except yaml.reader.ReaderError as exc:
+        # a character YAML does not allow (a control character): at its line and column
+        before = text[:exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return None, [Problem(Origin(name, line, column),
+                              f"not valid YAML: the character U+{character:04X} is not "
+                              "allowed (a control character)")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         origin = Origin(name, mark.line + 1, mark.column + 1) if mark else Origin(name)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join((getattr(exc, "problem", None) or str(exc)).split())
         context = getattr(exc, "context", None)
         if context and problem.startswith("but found"):  # says nothing without its context
             problem = f"{context}, {problem}"
