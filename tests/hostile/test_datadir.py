@@ -23,7 +23,9 @@ from .conftest import problems, run, tiny, write
 
 # -- a syntax error comes first, alone -------------------------------------------------------
 
-MANY_OFFERS = [dict(copy.deepcopy(TINY["offers.yaml"][0]), id=f"offer-{n}") for n in range(200)]
+# named by municipality name: without network.yaml's region each would be unknown
+MANY_OFFERS = [dict(copy.deepcopy(TINY["offers.yaml"][0]), id=f"offer-{n}",
+                    municipality="Gummersbach") for n in range(200)]
 
 
 @pytest.mark.parametrize(("name", "text", "where", "message"), [
@@ -57,6 +59,7 @@ def test_a_syntax_error_stands_alone(tmp_path: Path, name: str, text: str | byte
 
 def test_syntax_errors_in_two_files_are_both_reported(tmp_path: Path) -> None:
     files: dict[str, Any] = tiny(offers=MANY_OFFERS)
+    files["network.yaml"] = {"name": "Tiny", "region": "oberberg"}
     files["actors.yaml"] = "- id: [ki\n"
     files["events.yaml"] = "- id: fest\n  title: 'x\n"
     result = run("validate", write(tmp_path / "net", files))
