@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -54,16 +55,57 @@ def rrule_refusal(text: str, start: DateOrDateTime, *, sub_daily: bool = False) 
     outside the years of the data, or no occurrence after the first one at all (dateutil
     would search until the year 9999 for one, on every expansion).
     """
-    parts = dict(_rule_parts(text))
-    freq = parts.get("FREQ", "")
-    if parts.get("INTERVAL", "1").strip().lstrip("0") == "":
-        return "INTERVAL=0 never advances; use INTERVAL=1 or more"
-    if freq in SUB_DAILY and not sub_daily:
-        return (f"FREQ={freq} repeats more often than daily; allow it with "
-                "'recurrence: {sub_daily: true}' in network.yaml")
+    refusal, plain = _refusal_by_text(text, sub_daily)
+    if refusal is not None or plain:
+        return refusal
     dtstart = start if isinstance(start, datetime) else datetime(start.year, start.month,
                                                                    start.day)
     return _never_repeats(text, dtstart.replace(tzinfo=None))
+
+
+@functools.lru_cache(maxsize=4096)
+def _refusal_by_text(text: str, sub_daily: bool) -> tuple[str | None, bool]:
+    """What the rule's text alone tells: a refusal, and whether it plainly repeats."""
+    parts = dict(_rule_parts(text))
+    freq = parts.get("FREQ", "")
+    if parts.get("INTERVAL", "1").strip().lstrip("0") == "":
+        return "INTERVAL=0 never advances; use INTERVAL=1 or more", False
+    if freq in SUB_DAILY and not sub_daily:
+        return (f"FREQ={freq} repeats more often than daily; allow it with "
+                "'recurrence: {sub_daily: true}' in network.yaml"), False
+    until = parts.get("UNTIL", "")
+    if until[:4].isdigit() and not FIRST_YEAR <= int(until[:4]) <= LAST_YEAR:
+        return f"UNTIL: the year {until[:4]} is outside {FIRST_YEAR}-{LAST_YEAR}", False
+    return None, _plainly_repeats(parts)
+
+
+_PLAIN_PARTS = frozenset({"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYDAY", "BYMONTHDAY"})
+
+
+def _plainly_repeats(parts: dict[str, str]) -> bool:
+    """True for the rules people write (``FREQ=WEEKLY;BYDAY=TU``, ``FREQ=MONTHLY;BYDAY=1WE``,
+    ``FREQ=MONTHLY;BYMONTHDAY=15``, every other week ...), which repeat from any start.
+
+    Those need no search by :func:`_never_repeats`, which depends on the start and so could
+    not be cached for a network of many offers: each day of the week is in every week, days
+    1-28 and the first to fourth weekday in every month, and an interval only skips periods.
+    """
+    freq = parts.get("FREQ")
+    if freq not in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY") or not parts.keys() <= _PLAIN_PARTS:
+        return False
+    interval = int(parts.get("INTERVAL", "1")) if parts.get("INTERVAL", "1").isdigit() else 0
+    days = [d.strip() for d in parts.get("BYDAY", "").split(",") if d.strip()]
+    monthdays = [d.strip() for d in parts.get("BYMONTHDAY", "").split(",") if d.strip()]
+    if any(not re.fullmatch(r"[+-]?(?:[1-9]|1[0-9]|2[0-8])", d) for d in monthdays):
+        return False
+    for day in days:
+        ordinal = day[:-2]
+        if ordinal and (freq != "MONTHLY" or not re.fullmatch(r"[+-]?[1-4]", ordinal)):
+            return False
+    if interval != 1 and ((freq == "DAILY" and (days or monthdays))
+                          or (freq == "WEEKLY" and monthdays) or (days and monthdays)):
+        return False
+    return interval >= 1
 
 
 def _rule_parts(text: str) -> list[tuple[str, str]]:
