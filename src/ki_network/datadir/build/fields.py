@@ -59,7 +59,7 @@ _CONTACT_KEYS = frozenset({"email", "phone", "website", "person"})
 UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-#: Line breaks, refused in one-line values (links, e-mail addresses, phone numbers, UIDs):
+#: Line breaks, refused in one-line values (links, e-mail addresses, phone numbers):
 #: written into a calendar unescaped, a line break would start a property of its own.
 LINE_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
 
@@ -162,7 +162,7 @@ class _Fields:
         if error is not None:
             self.problem(key, f"'{key}' {value!r} {error}")
             return None
-        return value.strip()
+        return value
 
     def identifier(self, key: str = "id") -> str | None:
         value = self.string(key, required=True)
