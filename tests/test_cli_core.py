@@ -40,7 +40,7 @@ def network(tmp_path: Path) -> Path:
 
 
 def test_info_json_counts(network: Path) -> None:
-    result = invoke("info", network, "--format", "json")
+    result = invoke("info", network, "--format", "json", "--audience", "internal")
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
     assert info["counts"] == {"actors": 5, "offers": 1, "events": 1, "relations": 4,
@@ -54,7 +54,7 @@ def test_info_json_counts(network: Path) -> None:
 
 
 def test_info_text(network: Path) -> None:
-    result = invoke("info", network, "--lang", "en")
+    result = invoke("info", network, "--lang", "en", "--audience", "internal")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "Tiny (region: -)"
@@ -144,7 +144,7 @@ def test_plugins_json_lists_builtins() -> None:
 
 def test_real_command_line(network: Path, cli: Callable[..., CliResult]) -> None:
     """The installed entry point, in its own process, with JSON on stdout only."""
-    result = cli("info", network, "--format", "json")
+    result = cli("info", network, "--format", "json", "--audience", "internal")
     assert result.code == 0, result.stderr
     assert json.loads(result.stdout)["counts"]["actors"] == 5
     assert "Traceback" not in result.stderr

@@ -6,6 +6,7 @@ one :class:`DataError` at the end, so a person fixes a file in one pass.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,12 +38,32 @@ class Origin:
             return self
 
 
+#: Control characters (and the Unicode line separators and bidi controls): a value quoted
+#: in a message must not break its line or send escape sequences to the terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(message: str) -> str:
+    r"""``message`` with control characters written as escapes, so it stays one line.
+
+    >>> one_line("'start' \n is not a date\x1b[31m")
+    "'start' \\n is not a date\\x1b[31m"
+    """
+    if _CONTROL.search(message) is None:
+        return message
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], message)
+
+
 @attrs.frozen(order=True)
 class Problem:
-    """One thing wrong with the data, printed as ``file:line:column: message``."""
+    """One thing wrong with the data, printed as ``file:line:column: message``.
+
+    The message is always one line: control characters in it (from a quoted value) are
+    written as escapes.
+    """
 
     origin: Origin
-    message: str
+    message: str = attrs.field(converter=one_line)
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.message}"

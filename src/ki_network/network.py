@@ -480,8 +480,9 @@ class Network:
 
         Items, actors and relations with a more restricted visibility are left out, relations
         and offers are dropped when an actor they need is hidden, and contact data more
-        restricted than the audience is removed.  Every public output goes through here
-        (see :func:`restricted`).
+        restricted than the audience is removed.  Duplicate decisions are kept only where the
+        copy shows both items, and without ``note``, ``by`` and unknown fields.  Every public
+        output goes through here (see :func:`restricted`).
 
         The copy remembers its audience (:attr:`audience`).  A network already restricted to
         ``audience`` or to a narrower one is returned as it is: restricting is never done
@@ -502,7 +503,7 @@ class Network:
         def contact(c: Contact, item_visibility: Visibility) -> Contact:
             return c if visible(c.visibility or item_visibility) else Contact()
 
-        built = Built(decisions=list(self.decisions), origins=dict(self.origins))
+        built = Built(origins=dict(self.origins))
         for actor in self.actors.values():
             if visible(actor.visibility):
                 built.actors[actor.id] = attrs.evolve(
@@ -517,6 +518,13 @@ class Network:
             if visible(event.visibility) and organisers:
                 built.events[event.id] = attrs.evolve(
                     event, organisers=organisers, contact=contact(event.contact, event.visibility))
+        # Decisions are the data keepers' working notes: a view keeps only those on two
+        # items it shows (so duplicates stay decided), without the note, the person and any
+        # field of their own.  See docs/security.md.
+        built.decisions = [
+            Decision(d.a, d.b, d.verdict, on=d.on) for d in self.decisions
+            if (d.a in built.offers or d.a in built.events)
+            and (d.b in built.offers or d.b in built.events)]
         built.relations = [
             r for r in self.relations
             if visible(r.visibility) and r.source in built.actors and r.target in built.actors]

@@ -128,8 +128,13 @@ def text_or(draw: st.DrawFn, value: date | datetime) -> Any:
 
 def contacts(extra: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({}, optional={
-        "email": texts, "phone": st.sampled_from(["+49 2261 123", "0226112345", "02261-88"]),
-        "website": texts, "person": texts,
+        # e-mail addresses and links are checked since #10: valid ones, spelt in many ways
+        "email": st.sampled_from(["info@caritas.example", "a.b+c@x.example",
+                                  "ümlaut@straße.example", "'q'@x.example"]),
+        "phone": st.sampled_from(["+49 2261 123", "0226112345", "02261-88"]),
+        "website": st.sampled_from(["https://example.org/a?b=c#d", "http://ki.example",
+                                    "HTTPS://KI.EXAMPLE/%20x", "tel:+4922610", "mailto:a@b"]),
+        "person": texts,
         "visibility": st.sampled_from(["public", "partners", "internal"])}).flatmap(
         lambda c: extra.map(lambda e: {**c, **e}))
 

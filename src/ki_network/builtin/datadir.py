@@ -41,6 +41,8 @@ def read_yaml_list(path: Path, display: str, kind: str, records: RecordSet) -> N
     data, problems = read_yaml(path, display)
     for problem in problems:
         records.problem(problem)
+    if problems:
+        records.unreadable.append(kind)
     if problems or data is None:
         return
     if not isinstance(data, list):
@@ -67,20 +69,28 @@ def _item_origin(display: str, items: list[object], index: int) -> Origin:
 
 def read_jsonl(path: Path, display: str, kind: str, records: RecordSet) -> None:
     try:
-        handle = path.open(encoding="utf-8-sig")
+        handle = path.open("rb")
     except OSError as exc:
         records.problem(Problem(Origin(display), f"cannot read: {exc.strerror}"))
         return
     # The decoder is called directly (json.loads adds a few checks per call, which at
     # 300,000 lines cost a third of a second); anything unusual goes through json.loads
-    # for its exact message.
+    # for its exact message.  Lines are decoded one by one, so that a byte that is not
+    # UTF-8, nesting too deep for Python or a number too long to read is a problem at its
+    # line, not the end of the file.
     decode, add = json.JSONDecoder().raw_decode, records.add
     with handle:
-        for number, line in enumerate(handle, 1):
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                records.problem(Problem(Origin(display, number, exc.start + 1),
+                                        f"not UTF-8 text ({exc.reason})"))
+                continue
             try:
                 data, end = decode(line)
                 clean = end == len(line) or line[end:].isspace()
-            except ValueError:
+            except (ValueError, RecursionError):
                 clean = False
             if not clean:
                 try:
@@ -89,6 +99,14 @@ def read_jsonl(path: Path, display: str, kind: str, records: RecordSet) -> None:
                     if line.strip():  # blank lines are allowed
                         records.problem(Problem(Origin(display, number, exc.colno),
                                                 f"not valid JSON: {exc.msg}"))
+                    continue
+                except RecursionError:
+                    records.problem(Problem(Origin(display, number, 1),
+                                            "not readable: nested too deeply"))
+                    continue
+                except ValueError:  # Python reads no integer of more than 4300 digits
+                    records.problem(Problem(Origin(display, number, 1),
+                                            "not readable: a number is too long"))
                     continue
             if type(data) is not dict:
                 records.problem(Problem(Origin(display, number, 1),

@@ -46,7 +46,7 @@ from ..model import DateOrDateTime, Event, Schedule
 
 if TYPE_CHECKING:
     from ..network import Network
-from .recurrence import local_until, make_rule
+from .recurrence import local_until, make_rule, starts_between
 from .series import _DAY, Item, Occurrence, Series, _day_of, series_of
 from .zones import _aware_utc, _ToUTC, as_utc, series_zone, to_utc, wall_clock
 
@@ -104,7 +104,7 @@ class _Expander:
 
     def _starts(self, schedule: Schedule, rule: rrule | None, first: datetime, zone: tzinfo, *,
                 low: datetime, high: datetime) -> list[datetime]:
-        starts = set(rule.between(low, high, inc=True)) if rule is not None else set()
+        starts = set(starts_between(rule, low, high)) if rule is not None else set()
         if low <= first <= high:
             starts.add(first)
         for extra in schedule.rdates:

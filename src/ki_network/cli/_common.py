@@ -6,13 +6,17 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
 import pluggy
 
+from ..datadir.build.times import FIRST_YEAR, LAST_YEAR
 from ..datadir.load import load
+from ..datadir.yamlio import atomic_write
 from ..errors import DataError, PluginError
 from ..locale import LANGUAGES, supported, translator
 from ..network import Network
@@ -121,6 +125,39 @@ def command(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Co
     return main.command(name, **kwargs)
 
 
+class SaneDateTime(click.DateTime):
+    """A date (and time) option within the years the data may use (1900-2200)."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        converted = super().convert(value, param, ctx)
+        if isinstance(converted, datetime) and not FIRST_YEAR <= converted.year <= LAST_YEAR:
+            self.fail(f"{value!s}: the year must lie between {FIRST_YEAR} and {LAST_YEAR}",
+                      param, ctx)
+        return converted
+
+
+def check_output(path: Path | str, option: str = "-o") -> Path:
+    """``path`` as an output file, or a usage error (exit 2) if it cannot be one."""
+    if str(path).strip() == "":
+        raise click.BadParameter("the output file name is empty", param_hint=option)
+    out = Path(path)
+    if out.is_dir():
+        raise click.BadParameter(f"{out} is a directory; name a file", param_hint=option)
+    return out
+
+
+@contextlib.contextmanager
+def writing(path: Path | str, mode: str = "w") -> Iterator[Any]:
+    """:func:`atomic_write` to an output file; a file system error is one line, exit 1."""
+    out = check_output(path)
+    try:
+        with atomic_write(out, mode) as handle:
+            yield handle
+    except OSError as exc:
+        raise click.FileError(str(out), hint=exc.strerror or str(exc)) from exc
+
+
 lang_option = click.option(
     "--lang", type=click.Choice(sorted(LANGUAGES)), default=None,
     help="Language of the texts [default: the network's language, else the environment's "
@@ -146,5 +183,5 @@ def gettext_for(lang: str | None, network: Network | None = None) -> Callable[[s
     return translator(resolve_lang(lang, network)).gettext
 
 today_option = click.option(
-    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    "--today", type=SaneDateTime(formats=["%Y-%m-%d"]), default=None,
     help="Take this day (YYYY-MM-DD) as today: reproducible runs, or a look ahead.")

@@ -12,12 +12,13 @@ from ..calendar.ics_export.selection import select, split
 from ..calendar.ics_export.state import STATE_FILE, CalendarState
 from ..calendar.ics_export.writer import export_calendar
 from ..checks import find_conflicts
-from ..datadir.yamlio import atomic_write
 from ..model import Severity
 from ..network import Network
 from ..region import did_you_mean
 from ._common import (
+    SaneDateTime,
     audience_option,
+    check_output,
     command,
     directory_argument,
     echo_json,
@@ -27,9 +28,10 @@ from ._common import (
     load_network,
     resolve_lang,
     today_option,
+    writing,
 )
 
-_WHEN = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+_WHEN = SaneDateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
 _WHEN_METAVAR = "YYYY-MM-DD[THH:MM]"
 
 
@@ -110,10 +112,16 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
         language = old_language
     if start is not None and end is not None and end <= start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
+    if split_by is None:
+        check_output(output)
+    elif str(output).strip() == "":
+        raise click.BadParameter("the output directory name is empty", param_hint="-o")
+    # The filters are checked against what the audience may see: a "did you mean" must not
+    # name an actor the calendar would not show.
     full = load_network(directory)
     _ = gettext_for(lang, full)
-    _check_filters(full, actor, municipality, topic, target_group)
     net = full.for_audience(audience)
+    _check_filters(net, actor, municipality, topic, target_group)
     path = None if no_state else (state_path or Path(directory) / STATE_FILE)
     try:
         state = CalendarState.load(path)
@@ -134,7 +142,7 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
         result = export_calendar(net, group, audience=audience, state=state, language=language,
                                  name=label,
                                  start=_day_or_time(start), end=_day_or_time(end))
-        with atomic_write(path_out, "wb") as handle:
+        with writing(path_out, "wb") as handle:
             handle.write(result.data)
         skipped_total.update((s.item, s.reason) for s in result.skipped)
         click.echo(_("wrote {path} ({events} events from {series} series, audience "
@@ -158,15 +166,18 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error", "never"]),
               default="error", show_default=True,
               help="Exit 1 when a finding is at least this severe.")
+@audience_option
 def conflicts_command(directory: str, today: datetime | None,  # noqa: PLR0917 - click
                       start: datetime | None, end: datetime | None, fmt: str,
-                      lang: str | None, fail_on: str) -> None:
+                      lang: str | None, fail_on: str, audience: str) -> None:
     """Find schedule conflicts in DIR: same people or place or organiser at the same time,
     and items for pupils and parents on public or school holidays.
 
-    The findings are worded as `ki-network check` words them, in --lang.
+    The findings are worded as `ki-network check` words them, in --lang.  Only what
+    --audience may see is checked and named (default: public; staff use --audience
+    internal).
     """
-    net = load_network(directory)
+    net = load_network(directory).for_audience(audience)
     first: date | datetime = _day_or_time(start) or (
         today.date() if today is not None else date.today())
     last: date | datetime = _day_or_time(end) or first + timedelta(days=365)

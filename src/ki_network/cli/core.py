@@ -13,6 +13,7 @@ from ..errors import DataError
 from ..plugin.manager import Hooks, make_plugin_manager
 from ._common import (
     audience_option,
+    check_output,
     command,
     directory_argument,
     echo_json,
@@ -43,10 +44,14 @@ def validate(directory: str, lang: str | None) -> None:
 @directory_argument
 @format_option
 @lang_option
-def info(directory: str, fmt: str, lang: str | None) -> None:
-    """Summarise DIR: counts, actors by kind, offers by topic, isolated actors, brokers."""
-    net = load_network(directory)
-    _ = gettext_for(lang, net)
+@audience_option
+def info(directory: str, fmt: str, lang: str | None, audience: str) -> None:
+    """Summarise DIR: counts, actors by kind, offers by topic, isolated actors, brokers.
+
+    Only what --audience may see is counted and named (default: public)."""
+    full = load_network(directory)
+    _ = gettext_for(lang, full)
+    net = full.for_audience(audience)
     graph = net.graph
     topic_families = Counter((o.topic or "none").split(".")[0] for o in net.offers.values())
     counts = {
@@ -101,11 +106,15 @@ def graph_command(directory: str, output: Path, audience: str, lang: str | None)
     Only what --audience may see is written (default public); the counts printed are the
     file's.
     """
+    check_output(output)
     if output.suffix.lower() not in analysis.GRAPH_FORMATS:
         raise click.UsageError("the output must end in .graphml or .gexf")
     net = load_network(directory)
     _ = gettext_for(lang, net)
-    flat = analysis.write_graph(net, output, audience=audience)
+    try:
+        flat = analysis.write_graph(net, output, audience=audience)
+    except OSError as exc:  # the file system: one line, exit 1
+        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from exc
     click.echo(_("wrote {path} ({actors} actors, {relations} relations, audience "
                  "{audience})").format(path=output, actors=flat.number_of_nodes(),
                                        relations=flat.number_of_edges(), audience=audience))

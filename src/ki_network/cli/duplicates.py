@@ -28,7 +28,14 @@ from ._common import (
 def _ids(value: str) -> list[str]:
     """``--only-new``: ids separated by commas or spaces, or a file with one id per line."""
     path = Path(value)
-    text = path.read_text(encoding="utf-8") if path.is_file() else value
+    try:
+        text = path.read_text(encoding="utf-8-sig") if path.is_file() else value
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(f"{value}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                 param_hint="--only-new") from exc
+    except OSError as exc:
+        raise click.BadParameter(f"{value}: cannot read: {exc.strerror}",
+                                 param_hint="--only-new") from exc
     return [part for line in text.splitlines() if not line.lstrip().startswith("#")
             for part in line.replace(",", " ").split()]
 

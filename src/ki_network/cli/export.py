@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from ..errors import PluginError
 from ._common import (
     audience_option,
+    check_output,
     command,
     directory_argument,
     gettext_for,
@@ -41,6 +43,7 @@ def export_command(directory: str, format_name: str | None,  # noqa: PLR0917 - c
         return
     if output is None:
         raise click.UsageError("name the output file with -o")
+    output = check_output(output)
     if format_name is None:
         by_suffix = [e for e in exporters.values() if e.suffix == output.suffix]
         if not by_suffix:
@@ -52,7 +55,12 @@ def export_command(directory: str, format_name: str | None,  # noqa: PLR0917 - c
     else:
         raise click.UsageError(f"unknown exporter {format_name!r}; "
                                f"available: {', '.join(exporters)}")
-    with net.hooks.guard(exporter, "ki_network_exporters"):
-        exporter.export(net.for_audience(audience), output, {"audience": audience})
+    try:
+        with net.hooks.guard(exporter, "ki_network_exporters"):
+            exporter.export(net.for_audience(audience), output, {"audience": audience})
+    except PluginError as exc:
+        if isinstance(exc.error, OSError):  # the file system, not the plugin
+            raise click.FileError(str(output), hint=exc.error.strerror or str(exc.error)) from exc
+        raise
     click.echo(_("wrote {path} ({exporter}, audience {audience})").format(
         path=output, exporter=exporter.name, audience=audience))

@@ -9,17 +9,19 @@ from pathlib import Path
 import click
 
 from ..checks import run_rules, validate_rule_settings
-from ..datadir.yamlio import atomic_write
 from ..locale import supported
 from ..report import render_report
 from ..report.changes import ChangesError, read_previous
 from ._common import (
+    SaneDateTime,
     audience_option,
+    check_output,
     command,
     directory_argument,
     lang_option,
     load_network,
     today_option,
+    writing,
 )
 
 
@@ -30,7 +32,7 @@ from ._common import (
 @audience_option
 @lang_option
 @today_option
-@click.option("--week", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--week", type=SaneDateTime(formats=["%Y-%m-%d"]), default=None,
               help="A day of the week to show in the calendar [default: today].")
 @click.option("--since", "since", type=click.Path(dir_okay=False, exists=True), default=None,
               metavar="PREVIOUS.json",
@@ -53,6 +55,7 @@ def report(directory: str, output: str,  # noqa: PLR0917 - one parameter per opt
         previous = read_previous(since, audience) if since else None
     except ChangesError as error:
         raise click.UsageError(str(error)) from error
+    check_output(output)
     network = load_network(directory)
     problems = validate_rule_settings(network, network.hooks.rules())
     if problems:
@@ -66,11 +69,11 @@ def report(directory: str, output: str,  # noqa: PLR0917 - one parameter per opt
     html = render_report(network, audience=audience, language=lang, today=day,
                          week=week.date() if hasattr(week, "date") else None, result=result,
                          since=previous)
-    with atomic_write(Path(output)) as fh:
+    with writing(Path(output)) as fh:
         fh.write(html)
     if findings_json:
         data = {**result.as_json(), "audience": audience,
                 "today": (day or date.today()).isoformat()}
-        with atomic_write(Path(findings_json)) as fh:
+        with writing(Path(findings_json)) as fh:
             fh.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
     click.echo(f"{output}: report for the audience {audience!r}", err=True)

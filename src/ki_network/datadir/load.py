@@ -71,6 +71,10 @@ def _load(directory: Path, plugin_manager: pluggy.PluginManager | None,
           progress: Progress | None) -> Network:
     hooks = Hooks(plugin_manager or make_plugin_manager())
     config, problems = read_config(directory)
+    if problems and config.origins == {} and (directory / "network.yaml").exists():
+        # network.yaml did not parse: without its region and settings every record would
+        # report a follow-up error; the syntax error alone is what to fix first
+        raise DataError(problems)
     hooks = hooks.without(n for n, v in config.plugins.items() if v is False)
     hooks.configure(config)
 
@@ -83,13 +87,30 @@ def _load(directory: Path, plugin_manager: pluggy.PluginManager | None,
     builder = Builder(config, region, hooks.topics(), hooks.target_groups(),
                       hooks.label_aliases(config.region))
     built, build_problems = builder.build(records, progress)
-    problems += build_problems
+    problems += _without_follow_ups(build_problems, records.unreadable)
     if problems:
         raise DataError(problems)
     network = Network(config, region, builder.topics.values(), builder.target_groups.values(),
                       built, hooks, directory, record_files=records.files)
     hooks.loaded(network)
     return network
+
+
+#: What a reference to a record of a kind says when that record is missing.
+_FOLLOW_UPS = {"actors": ("unknown actor ",), "offers": ("unknown offer ",),
+               "events": ("unknown offer ",)}
+
+
+def _without_follow_ups(problems: list[Problem], unreadable: list[str]) -> list[Problem]:
+    """``problems`` without the references to records of a file that did not parse.
+
+    The file's syntax error is what to fix; "unknown actor" for every offer of a provider in
+    a broken ``actors.yaml`` would bury it under hundreds of lines.
+    """
+    prefixes = tuple(p for kind in unreadable for p in _FOLLOW_UPS.get(kind, ()))
+    if not prefixes:
+        return problems
+    return [p for p in problems if not p.message.startswith(prefixes)]
 
 
 def read_config(directory: Path) -> tuple[NetworkConfig, list[Problem]]:

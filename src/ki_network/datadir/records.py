@@ -36,6 +36,9 @@ class RecordSet:
     records: dict[str, list[Record]] = attrs.field(factory=lambda: {k: [] for k in KINDS})
     problems: list[Problem] = attrs.field(factory=list)
     files: dict[str, Path] = attrs.field(factory=dict)
+    #: kinds whose file a source could not parse at all (a YAML syntax error, not UTF-8):
+    #: their records are missing, so references to them are not reported as unknown
+    unreadable: list[str] = attrs.field(factory=list)
 
     def add(self, kind: str, record: Record) -> None:
         if kind not in self.records:

@@ -128,8 +128,9 @@ class _Loader(_Parser, _Resolver):  # type: ignore[misc]
             # e.g. ``!!int x``: PyYAML's constructors raise plain Python errors without a
             # position; give the problem one, so it is reported like every other.
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]} "
-                f"({exc})", node.start_mark) from exc
+                None, None, f"cannot read {_short(node.value)!r} as "
+                f"{node.tag.rsplit(':', 1)[-1]} ({_short(str(exc), 120)})",
+                node.start_mark) from exc
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Record:
         # Always deep: a Record must be complete when handed out (no generator construction).
@@ -150,6 +151,13 @@ class _Loader(_Parser, _Resolver):  # type: ignore[misc]
 
     def _origin(self, mark: yaml.Mark) -> Origin:
         return Origin(self.path, mark.line + 1, mark.column + 1)
+
+
+def _short(value: object, limit: int = 40) -> object:
+    """A long text cut for a message (a number of 5,000 digits is no help to read)."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit - 1] + "…"
+    return value
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[Record]:
@@ -208,16 +216,26 @@ def parse_yaml(text: str, name: str = "<string>") -> tuple[Any, list[Problem]]:
         if isinstance(node, yaml.SequenceNode) and isinstance(data, list):
             # a scalar item carries no position of its own: keep the items' positions
             data = Items(data, [loader._origin(item.start_mark) for item in node.value])
+    except yaml.reader.ReaderError as exc:
+        # a character YAML does not allow (a control character): at its line and column
+        before = text[:exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return None, [Problem(Origin(name, line, column),
+                              f"not valid YAML: the character U+{character:04X} is not "
+                              "allowed (a control character)")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         origin = Origin(name, mark.line + 1, mark.column + 1) if mark else Origin(name)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join((getattr(exc, "problem", None) or str(exc)).split())
         context = getattr(exc, "context", None)
         if context and problem.startswith("but found"):  # says nothing without its context
             problem = f"{context}, {problem}"
         if isinstance(exc, yaml.constructor.ConstructorError) and "could not determine" in problem:
             problem = f"custom tags are not allowed ({problem.split('tag ')[-1]})"
         return None, [Problem(origin, f"not valid YAML: {problem}")]
+    except RecursionError:
+        return None, [Problem(Origin(name), "not readable: lists or mappings nested too deeply")]
     finally:
         loader.dispose()
     return data, []

@@ -31,6 +31,22 @@ _RC: dict[Any, Any] = {"svg.hashsalt": "ki-network", "svg.fonttype": "none", "fo
        "font.family": "DejaVu Sans", "axes.titlesize": 11}
 _NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
+#: Texts of the data are drawn as they are: a name like "A $x$ B" is no formula (and a
+#: malformed one would make matplotlib's math parser fail the whole report).
+_PLAIN_TEXT: dict[Any, Any] = {"text.parse_math": False}
+
+#: What XML 1.0 cannot hold: an SVG with these is malformed, whatever the escaping.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def plain_text(function: Callable[..., str]) -> Callable[..., str]:
+    """Run a drawing function with math parsing off, so every label is literal text."""
+    def drawn(*args: Any, **kwargs: Any) -> str:
+        with mpl.rc_context(_PLAIN_TEXT):
+            return function(*args, **kwargs)
+    drawn.__doc__, drawn.__name__ = function.__doc__, function.__name__
+    return drawn
+
 #: Okabe-Ito colours: told apart by people with colour vision deficiencies
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000", "#999999")
@@ -46,10 +62,10 @@ def to_svg(figure: Figure, title: str, element_id: str) -> str:
     buffer = io.StringIO()
     with mpl.rc_context(_RC):
         figure.savefig(buffer, format="svg", metadata=_NO_METADATA)
-    root = ET.fromstring(buffer.getvalue())  # noqa: S314 - matplotlib's output, not input
+    root = ET.fromstring(_NOT_XML.sub("", buffer.getvalue()))  # noqa: S314 - matplotlib's output
     _prefix_ids(root, element_id)
     heading = ET.Element(f"{{{SVG_NS}}}title", {"id": f"{element_id}-title"})
-    heading.text = title
+    heading.text = _NOT_XML.sub("", title)
     root.insert(0, heading)
     root.set("role", "img")
     root.set("aria-labelledby", f"{element_id}-title")
@@ -82,6 +98,7 @@ def _prefix_ids(root: ET.Element, prefix: str) -> None:
                 element.set(name, pattern.sub(swap, value))
 
 
+@plain_text
 def network_map(graph: nx.Graph, *, kind_labels: Mapping[str, str],
                 relation_labels: Mapping[str, str], isolated_label: str,
                 title: str, element_id: str = "network-map-svg") -> str:
@@ -137,7 +154,7 @@ def network_map(graph: nx.Graph, *, kind_labels: Mapping[str, str],
         ax.text(-1.0, -1.17, isolated_label, color=ISOLATED_EDGE, fontsize=10,
                 fontweight="bold", va="bottom")
     if graph.number_of_nodes() <= 120:
-        labels = {n: textwrap.shorten(str(d.get("name", n)), 28, placeholder="…")
+        labels = {n: textwrap.shorten(_NOT_XML.sub("", str(d.get("name", n))), 28, placeholder="…")
                   for n, d in graph.nodes(data=True)}
         nx.draw_networkx_labels(graph, {n: p + np.array([0, 0.055]) for n, p in positions.items()},
                                 labels=labels, ax=ax, font_size=7, font_color="#1a1a1a")
@@ -147,6 +164,7 @@ def network_map(graph: nx.Graph, *, kind_labels: Mapping[str, str],
     return to_svg(figure, title, element_id)
 
 
+@plain_text
 def heat_map(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Sequence[int]], *,
              title: str, zero_label: str, element_id: str = "coverage-heatmap-svg",
              colour_label: str = "") -> str:
@@ -161,8 +179,9 @@ def heat_map(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Seque
     ax = figure.add_subplot()
     highest = max(float(data.max()) if data.size else 0.0, 1.0)
     image = ax.imshow(data, cmap="Blues", vmin=0, vmax=highest, aspect="auto")
-    ax.set_xticks(range(len(columns)), labels=list(columns), rotation=40, ha="right")
-    ax.set_yticks(range(len(rows)), labels=list(rows))
+    ax.set_xticks(range(len(columns)), labels=[_NOT_XML.sub("", c) for c in columns],
+                  rotation=40, ha="right")
+    ax.set_yticks(range(len(rows)), labels=[_NOT_XML.sub("", r) for r in rows])
     ax.tick_params(length=0)
     shade: Callable[[float], tuple[float, float, float, float]] = image.cmap
     for (row, column), value in np.ndenumerate(data):

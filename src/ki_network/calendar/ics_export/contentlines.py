@@ -20,6 +20,7 @@ The 75th octet of this line would be the first half of an "ä", so the fold come
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -39,6 +40,25 @@ aware ``datetime`` (UTC is written with ``Z``, a zoneinfo zone with ``TZID``), a
 CRLF = b"\r\n"
 _NOT_TEXT = frozenset({"URL", "ORGANIZER", "ATTENDEE", "RRULE"})
 
+#: Control characters (all but tab) and the Unicode line and paragraph separators: RFC 5545
+#: allows none of them in a value, and a raw CR or LF would end the content line, so that a
+#: value could add properties or whole components of its own choosing.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8"))
+
+
+def uri_value(text: str) -> str:
+    """A URI-like value (URL, mailto: of ORGANIZER, a rule) with control characters
+    percent-encoded: a link never spans two content lines.
+
+    >>> uri_value("https://x.example/\\r\\nBEGIN:VEVENT")
+    'https://x.example/%0D%0ABEGIN:VEVENT'
+    """
+    return _CONTROL.sub(_percent, text) if _CONTROL.search(text) else text
+
 
 def normalise_newlines(text: str) -> str:
     """CR LF and lone CR become LF: TEXT values know only one line break (written ``\\n``)."""
@@ -47,12 +67,22 @@ def normalise_newlines(text: str) -> str:
 
 def escape_text(text: str) -> str:
     """RFC 5545 TEXT escaping of ``\\ ; , newline``."""
-    return (normalise_newlines(text).replace("\\", "\\\\").replace(";", "\\;")
+    text = (normalise_newlines(text).replace("\\", "\\\\").replace(";", "\\;")
             .replace(",", "\\,").replace("\n", "\\n"))
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 
 
 def fold(line: str) -> bytes:
-    """``line`` as UTF-8 with CRLF, folded at 75 octets without splitting a character."""
+    """``line`` as UTF-8 with CRLF, folded at 75 octets without splitting a character.
+
+    Every content line passes here, so here is the last guard against injection: a control
+    character left in ``line`` (the writers escape or encode them before) becomes a space.
+
+    >>> fold("URL:x\\r\\nBEGIN:VEVENT")
+    b'URL:x  BEGIN:VEVENT\\r\\n'
+    """
+    if _CONTROL.search(line):
+        line = _CONTROL.sub(" ", line)
     data = line.encode("utf-8")
     if len(data) <= 75:
         return data + CRLF
@@ -82,7 +112,7 @@ def prop_line(name: str, params: Mapping[str, str], value: Any) -> bytes:
     """One property as folded bytes."""
     extra: dict[str, str] = {}
     if isinstance(value, str):
-        text = value if name in _NOT_TEXT else escape_text(value)
+        text = uri_value(value) if name in _NOT_TEXT else escape_text(value)
     elif isinstance(value, bool):
         raise TypeError(f"{name}: a boolean is no iCalendar value")
     elif isinstance(value, int):
@@ -104,7 +134,9 @@ def prop_line(name: str, params: Mapping[str, str], value: Any) -> bytes:
 def _params(items: tuple[tuple[str, str], ...]) -> str:
     # Few distinct parameter sets (TZID=..., VALUE=DATE, an organiser's CN) recur thousands
     # of times; icalendar's quoting and RFC 6868 escaping is used, once per set.
-    return str(icalendar.Parameters(dict(items)).to_ical().decode("utf-8"))
+    clean = {key: _CONTROL.sub(" ", value) if _CONTROL.search(value) else value
+             for key, value in items}
+    return str(icalendar.Parameters(clean).to_ical().decode("utf-8"))
 
 
 def props_lines(component: str, props: Iterable[Prop]) -> list[bytes]:

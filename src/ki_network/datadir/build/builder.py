@@ -66,6 +66,7 @@ class Builder:
         self.built = Built()
         self._seen_ids: dict[str, Origin] = {}
         self._resolved: dict[str, str] = {}  # municipality reference -> AGS
+        self.sub_daily = _sub_daily(config, self.problems)
 
     def build(self, records: RecordSet, progress: Progress | None = None
               ) -> tuple[Built, list[Problem]]:
@@ -78,7 +79,7 @@ class Builder:
         for kind, step in steps:
             known = _KNOWN[kind]
             for record in records.records[kind]:
-                step(_Fields(record, self.problems, known))
+                step(_Fields(record, self.problems, known, sub_daily=self.sub_daily))
                 done += 1
                 if progress is not None and done % _PROGRESS_EVERY == 0:
                     progress(done, total)
@@ -203,7 +204,7 @@ class Builder:
             schedule=tuple(s for s in schedule if s is not None),
             valid_from=valid_from, valid_to=valid_to,
             visibility=f.choice("visibility", Visibility, Visibility.PUBLIC),
-            contact=f.contact(), url=f.string("url"), programme=f.string("programme"),
+            contact=f.contact(), url=f.link("url"), programme=f.string("programme"),
             description=f.text("description"), extra=f.extra())
         if len(provider) > 1:
             f.problem("provider", "an offer has one provider; name the others as 'partners'")
@@ -228,7 +229,7 @@ class Builder:
             location=f.string("location"), geo=f.geo(),
             status=f.choice("status", EventStatus, EventStatus.CONFIRMED),
             visibility=f.choice("visibility", Visibility, Visibility.PUBLIC),
-            contact=f.contact(), url=f.string("url"), description=f.text("description"),
+            contact=f.contact(), url=f.link("url"), description=f.text("description"),
             uid=f.string("uid"),
             recurrence_id=f.time("recurrence_id", f.record["recurrence_id"])
             if f.record.get("recurrence_id") is not None else None,
@@ -277,6 +278,18 @@ class Builder:
         if a and b and verdict:
             self.built.decisions.append(Decision(a, b, verdict, f.string("note"), f.string("by"),
                                                  f.day("on"), f.extra()))
+
+
+def _sub_daily(config: NetworkConfig, problems: list[Problem]) -> bool:
+    """``recurrence: {sub_daily: true}`` in ``network.yaml``: rules finer than daily allowed."""
+    setting = config.extra.get("recurrence")
+    if setting is None:
+        return False
+    if not isinstance(setting, Mapping) or not isinstance(setting.get("sub_daily", False), bool):
+        problems.append(Problem(config.origin_of("recurrence"),
+                                "'recurrence' must be a mapping like {sub_daily: true}"))
+        return False
+    return bool(setting.get("sub_daily", False))
 
 
 _KNOWN: dict[str, frozenset[str]] = {

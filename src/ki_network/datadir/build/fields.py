@@ -20,7 +20,16 @@ from ...model import (
 )
 from ...region import did_you_mean
 from ..yamlio import Record
-from .times import _comparable, _day_of, _not_a_time, _rrule_error, _show, parse_time
+from .times import (
+    _comparable,
+    _day_of,
+    _not_a_time,
+    _rrule_error,
+    _show,
+    parse_time,
+    rrule_refusal,
+    year_error,
+)
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -43,13 +52,67 @@ _RELATION_KINDS = {kind.value: kind for kind in RelationKind}
 _CONTACT_KEYS = frozenset({"email", "phone", "website", "person"})
 
 
+#: Characters no text of the data may hold: C0 controls other than tab, line feed and carriage
+#: return, DEL and the C1 controls (they make GraphML, GEXF and SVG malformed and mean nothing
+#: in a calendar), and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+#: U+2066-U+2069), which make a text display differently from what it says ("Trojan Source").
+UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+#: Line breaks, refused in one-line values (links, e-mail addresses, phone numbers):
+#: written into a calendar unescaped, a line break would start a property of its own.
+LINE_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
+
+
+#: The schemes a link (``url``, a contact's ``website``) may have: a ``javascript:`` or
+#: ``data:`` link in a published calendar or report would run or show whatever it says.
+LINK_SCHEMES = ("http", "https", "mailto", "tel")
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+_EMAIL = re.compile(r"^[^\s@<>(),;:\"\[\]\\]+@[^\s@<>(),;:\"\[\]\\]+$")
+
+
+def unsafe_character(value: str) -> str | None:
+    """Why ``value`` cannot be data (a control or bidi-override character), or ``None``.
+
+    >>> unsafe_character("Café") is None, unsafe_character("a\\u202eb")
+    (True, 'holds the control character U+202E')
+    """
+    found = UNSAFE_CHARACTERS.search(value)
+    if found is None:
+        return None
+    return f"holds the control character U+{ord(found.group()):04X}"
+
+
+def link_error(value: str) -> str | None:
+    """Why ``value`` is no acceptable link, or ``None``.
+
+    >>> link_error("https://ki.example/fest") is None, link_error("javascript:alert(1)")
+    (True, "has the scheme 'javascript'; links must be http, https, mailto or tel")
+    """
+    if LINE_BREAKS.search(value) or any(c.isspace() for c in value.strip()):
+        return "must be one link without line breaks or spaces"
+    scheme = _SCHEME.match(value.strip())
+    if scheme is None:
+        return "must be a full link such as https://example.org/page"
+    if scheme.group(1).lower() not in LINK_SCHEMES:
+        return (f"has the scheme {scheme.group(1)!r}; links must be "
+                f"{', '.join(LINK_SCHEMES[:-1])} or {LINK_SCHEMES[-1]}")
+    return None
+
+
 class _Fields:
     """Reads the fields of one record, reporting problems at the field's position."""
 
-    def __init__(self, record: Record, problems: list[Problem], known: frozenset[str] | set[str]):
+    def __init__(self, record: Record, problems: list[Problem], known: frozenset[str] | set[str],
+                 *, sub_daily: bool = False):
         self.record = record
         self.problems = problems
         self.known = known
+        self.sub_daily = sub_daily  # recurrence rules finer than daily allowed (network.yaml)
 
     def problem(self, key: str | None, message: str) -> None:
         origin = self.record.origin if key is None else self.record.origin_of(key)
@@ -66,6 +129,8 @@ class _Fields:
     def string(self, key: str, *, required: bool = False) -> str | None:
         value = self.record.get(key)
         if type(value) is str and value:
+            if UNSAFE_CHARACTERS.search(value) is not None:
+                self.safe(key, value)
             return value
         if value is None or value == "":
             if required:
@@ -74,7 +139,30 @@ class _Fields:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.problem(key, f"'{key}' must be a text, not {_kind(value)}")
             return None
+        self.safe(key, str(value))
         return str(value)
+
+    def safe(self, key: str, value: str) -> bool:
+        """True if ``value`` holds no control character; else a problem at ``key``.
+
+        The value is still used (the record is built and its references resolve), so that
+        one bad character gives one problem, not one for every record that names it.
+        """
+        if UNSAFE_CHARACTERS.search(value) is None:
+            return True
+        self.problem(key, f"'{key}' {unsafe_character(value)}; remove it")
+        return False
+
+    def link(self, key: str) -> str | None:
+        """A link (``url``): http(s), mailto or tel, one line; a problem at ``key`` if not."""
+        value = self.string(key)
+        if value is None:
+            return None
+        error = link_error(value)
+        if error is not None:
+            self.problem(key, f"'{key}' {value!r} {error}")
+            return None
+        return value
 
     def identifier(self, key: str = "id") -> str | None:
         value = self.string(key, required=True)
@@ -89,15 +177,18 @@ class _Fields:
             return ()
         if type(value) is list:
             for item in value:
-                if type(item) is not str:
+                if type(item) is not str or UNSAFE_CHARACTERS.search(item):
                     break
             else:
                 return tuple(value)
         if isinstance(value, str):
+            self.safe(key, value)
             return (value,)
         if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
             self.problem(key, f"'{key}' must be a list of texts")
             return ()
+        for item in value:
+            self.safe(key, str(item))
         return tuple(str(v) for v in value)
 
     def languages(self, key: str = "languages") -> tuple[str, ...]:
@@ -131,11 +222,15 @@ class _Fields:
                 self.problem(None, f"missing field '{key}'")
             return None
         if type(value) is str:
+            if UNSAFE_CHARACTERS.search(value) is not None:
+                self.safe(key, value)
             return Text((("", value),))
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return Text.of(str(value))
         if isinstance(value, Mapping) and value and all(
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            for text in value.values():
+                self.safe(key, text)
             return Text.of(value)
         self.problem(key, f"'{key}' must be a text or a mapping of language to text")
         return None
@@ -148,6 +243,9 @@ class _Fields:
         if parsed is None or isinstance(parsed, datetime):
             self.problem(key, f"'{key}' {value!s} is not a date like 2026-01-31")
             return None
+        if (error := year_error(parsed)) is not None:
+            self.problem(key, f"'{key}' {parsed.isoformat()}: {error}")
+            return None
         return parsed
 
     def time(self, key: str, value: Any, at: Origin | None = None) -> DateOrDateTime | None:
@@ -156,6 +254,10 @@ class _Fields:
         if parsed is None:
             self.problems.append(Problem(at or self.record.origin_of(key),
                                          _not_a_time(key, value)))
+        elif (error := year_error(parsed)) is not None:
+            self.problems.append(Problem(at or self.record.origin_of(key),
+                                         f"'{key}' {_show(parsed)}: {error}"))
+            return None
         return parsed
 
     def contact(self, key: str = "contact") -> Contact:
@@ -166,6 +268,7 @@ class _Fields:
             self.problem(key, "'contact' must be a mapping with email, phone, website, person")
             return Contact()
         fields = {k: str(value[k]) for k in _CONTACT_KEYS if value.get(k) not in (None, "")}
+        fields = self._contact_fields(key, value, fields)
         extra = {k: v for k, v in value.items() if k not in _CONTACT_KEYS | {"visibility"}}
         visibility = None
         if value.get("visibility") is not None:
@@ -175,6 +278,25 @@ class _Fields:
                 self.problem(key, f"invalid contact visibility {value['visibility']!r}; "
                                   "expected one of public, partners, internal")
         return Contact(**fields, visibility=visibility, extra=extra)
+
+    def _contact_fields(self, key: str, value: Mapping[str, Any], fields: dict[str, str]
+                        ) -> dict[str, str]:
+        """The contact's fields without those that are unsafe (each a problem)."""
+        where = value.key_origins if isinstance(value, Record) else {}
+        checked = {}
+        for name, text in fields.items():
+            error = unsafe_character(text)
+            if error is None and name != "person" and LINE_BREAKS.search(text):
+                error = "holds a line break"
+            if error is None and name == "website":
+                error = link_error(text)
+            if error is None and name == "email" and not _EMAIL.match(text.strip()):
+                error = "is not an e-mail address like name@example.org"
+            if error is None:
+                checked[name] = text
+            else:
+                self._at(where, key, name, f"contact {name} {text!r} {error}")
+        return checked
 
     def geo(self, key: str = "geo") -> GeoPoint | None:
         value = self.record.get(key)
@@ -213,9 +335,15 @@ class _Fields:
         if start is None:
             self._at(where, key, "start", _not_a_time("start", raw_start))
             return None
+        if (error := year_error(start)) is not None:
+            self._at(where, key, "start", f"start {_show(start)}: {error}")
+            return None
         raw_end = entry.get("end")
         end = None if raw_end is None else parse_time(raw_end)
-        if raw_end is not None and end is None:
+        if end is not None and (error := year_error(end)) is not None:
+            self._at(where, key, "end", f"end {_show(end)}: {error}")
+            end = None
+        elif raw_end is not None and end is None:
             self._at(where, key, "end", _not_a_time("end", raw_end))
         elif end is not None:
             if isinstance(end, datetime) != isinstance(start, datetime):
@@ -226,7 +354,10 @@ class _Fields:
                 self._at(where, key, "end", f"end {_show(end)} is not after start {_show(start)}")
         raw_until = entry.get("until")
         until = None if raw_until is None else parse_time(raw_until)
-        if raw_until is not None and until is None:
+        if until is not None and (error := year_error(until)) is not None:
+            self._at(where, key, "until", f"until {_show(until)}: {error}")
+            until = None
+        elif raw_until is not None and until is None:
             self._at(where, key, "until", _not_a_time("until", raw_until))
         rrule = entry.get("rrule")
         if rrule is not None:
@@ -239,6 +370,8 @@ class _Fields:
                 self._at(where, key, "rrule", f"malformed rrule {rrule!r}: {error}")
             elif not rrule.upper().startswith("FREQ=") and ";FREQ=" not in rrule.upper():
                 self._at(where, key, "rrule", f"malformed rrule {rrule!r}: FREQ is missing")
+            elif (refusal := rrule_refusal(rrule, start, sub_daily=self.sub_daily)) is not None:
+                self._at(where, key, "rrule", f"rrule {rrule!r} refused: {refusal}")
         # ``until`` is inclusive: a date until means "through that day", so compare days then.
         if until is not None and (
                 until < _day_of(start) if not isinstance(until, datetime)
