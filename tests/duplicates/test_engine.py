@@ -199,7 +199,8 @@ def test_decisions_are_honoured(tmp_path: Path) -> None:
                     location="Talweg 9")]
     decisions = [{"a": "a", "b": "b", "verdict": "distinct", "note": "two rooms"},
                  {"a": "c", "b": "a", "verdict": "same", "by": "KI", "on": "2026-02-01"}]
-    report = find_duplicates(network(tmp_path, offers, decisions=decisions))
+    # who decided is for the KI's eyes only: the public view keeps verdict and date
+    report = find_duplicates(network(tmp_path, offers, decisions=decisions), audience="internal")
     found = bands(report)
     assert ("a", "b") not in found
     confirmed = [p for p in report.pairs if {p.a, p.b} == {"a", "c"}]
