@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 import icalendar
+from dateutil.rrule import rrulestr
 
 from ...datadir.serialize import time_text
 from ...model import DateOrDateTime, Visibility
@@ -25,6 +28,14 @@ _STATUS = {"CONFIRMED": None, "TENTATIVE": "tentative", "CANCELLED": "cancelled"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SLUG_JUNK = re.compile(r"[^a-z0-9._-]+")
 _OUTLOOK_DISPLAY = re.compile(r"^\(UTC[^)]*\)\s*(.+)$")
+
+
+#: TZID → zone, for the VTIMEZONEs of the feed being read whose TZID is no IANA or Windows
+#: name (set by :func:`feed_zones`).  icalendar caches such zones process-wide under their
+#: TZID, first definition wins — and every Outlook custom zone is "Customized Time Zone" — so
+#: the feed's own definition is applied here instead.
+_FEED_ZONES: ContextVar[Mapping[str, tuple[tzinfo, str]]] = ContextVar("feed_zones",
+                                                                        default={})
 
 
 class SkipEvent(Exception):  # noqa: N818 - a control-flow signal, not an error to report upwards
@@ -106,6 +117,11 @@ def convert(event: Any, actor: str, tz: ZoneInfo, visibility: Visibility,
     raw_start = _zoned(start_prop.dt, start_prop.params, notes, "DTSTART")
     if not isinstance(raw_start, date):
         raise SkipEvent(f"DTSTART is not a date or a date and time: {start_prop.to_ical()!r}")
+    if _in_utc(raw_start) and (event.get("RRULE") is not None or event.get("RDATE") is not None
+                               ) and event.get("RECURRENCE-ID") is None:
+        # RFC 5545 3.3.5, 3.8.5.3: a series recurs in DTSTART's zone, and UTC has no daylight
+        # saving; in the network's wall-clock time it would move by an hour in summer.
+        tz = UTC  # type: ignore[assignment]  # times of this series stay aware UTC
     start = _local(raw_start, tz)
     record: dict[str, Any] = {}
     if not title:
@@ -202,7 +218,15 @@ def _recurrence(event: Any, start: DateOrDateTime, tz: ZoneInfo,
             if isinstance(value, datetime) and value.tzinfo is None and isinstance(
                     start, datetime) and _is_zoned(event):
                 value = value.replace(tzinfo=ZoneInfo("UTC"))  # RFC 5545: UNTIL is UTC then
-            local_until = _same_kind_as_until(_local(value, tz), start)
+            if not isinstance(start, datetime) and isinstance(value, datetime):
+                # An all-day series bounded by a date-time (Google: 20260630T235959Z, Outlook:
+                # the UTC instant of the next local midnight): the days that begin by then.
+                # Read in the network's zone, 23:59:59Z would already be the next day.
+                local_until = (value.astimezone(UTC) if value.tzinfo else value).date()
+            else:
+                local_until = _same_kind_as_until(_local(value, tz), start)
+        if "COUNT" in parts:
+            parts, local_until = _count(parts, local_until, start, notes)
         recur: Any = icalendar.vRecur(parts)
         text = recur.to_ical().decode()
         if not parts and not until:
@@ -217,11 +241,56 @@ def _recurrence(event: Any, start: DateOrDateTime, tz: ZoneInfo,
             out["rrule"] = text
             if local_until is not None:
                 out["until"] = time_text(local_until)
+    floating = isinstance(start, datetime) and not _is_zoned(event)
     for name, key in (("EXDATE", "exdates"), ("RDATE", "rdates")):
-        values = _date_list(event, name, start, tz, notes)
+        values = _date_list(event, name, start, tz, notes, floating=floating)
         if values:
             out[key] = [time_text(v) for v in values]
     return out
+
+
+def _count(parts: dict[str, Any], until: DateOrDateTime | None, start: DateOrDateTime,
+           notes: list[str]) -> tuple[dict[str, Any], DateOrDateTime | None]:
+    """COUNT repaired: RFC 5545 3.3.10 allows COUNT or UNTIL, never both.
+
+    A COUNT that is not a positive number (``COUNT=-1`` is seen in the wild) is dropped.  With
+    UNTIL too, the series ends at whichever comes first — as the sender's own client showed
+    it — and that end is kept as UNTIL, so that no reader repeats the series forever.
+    """
+    raw = parts.pop("COUNT")
+    text = str(raw[0] if isinstance(raw, list) and raw else raw)
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count <= 0:
+        notes.append(f"RRULE COUNT={text} is not a positive number: dropped"
+                     + (", UNTIL bounds the series" if until is not None else
+                        " (the series has no other end)"))
+        return parts, until
+    if until is None:
+        parts["COUNT"] = [count]
+        return parts, None
+    rule_text = icalendar.vRecur(parts).to_ical().decode()
+    first = sortable(start).replace(tzinfo=None)
+    try:
+        last = list(rrulestr(f"{rule_text};COUNT={count}", dtstart=first, ignoretz=True))[-1]
+    except (ValueError, TypeError, IndexError):
+        last = None
+    if last is not None and last < _naive(sortable(until)):
+        kept: DateOrDateTime = last if isinstance(start, datetime) else last.date()
+        if isinstance(start, datetime) and start.tzinfo is not None:
+            kept = last.replace(tzinfo=start.tzinfo)
+        notes.append(f"RRULE has COUNT={count} and UNTIL (RFC 5545: one or the other): "
+                     f"COUNT ends it first, so UNTIL is now {time_text(kept)}")
+        return parts, kept
+    notes.append(f"RRULE has COUNT={count} and UNTIL (RFC 5545: one or the other): UNTIL ends "
+                 "it first; COUNT dropped")
+    return parts, until
+
+
+def _naive(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _same_kind_as_until(value: DateOrDateTime, start: DateOrDateTime) -> DateOrDateTime:
@@ -237,7 +306,13 @@ def _is_zoned(event: Any) -> bool:
 
 
 def _date_list(event: Any, name: str, start: DateOrDateTime, tz: ZoneInfo,
-               notes: list[str]) -> list[DateOrDateTime]:
+               notes: list[str], *, floating: bool = False) -> list[DateOrDateTime]:
+    """The values of ``name`` in the start's kind.
+
+    On a floating series, a UTC value names the occurrence with the same digits: the
+    occurrences of a floating series have no instant to compare a UTC time with, and read in
+    the network's zone it would miss the occurrence it was meant to remove (or add).
+    """
     lists = event.get(name)
     lists = lists if isinstance(lists, list) else [lists] if lists is not None else []
     values: list[DateOrDateTime] = []
@@ -253,6 +328,11 @@ def _date_list(event: Any, name: str, start: DateOrDateTime, tz: ZoneInfo,
                 notes.append(f"{name} value {value!r} is not a date: left out")
                 continue
             value = _zoned(value, entry.params, notes, name)
+            if floating and _in_utc(value):
+                value = value.replace(tzinfo=None)
+                if f"{name} in UTC on a floating series" not in " ".join(notes):
+                    notes.append(f"{name} in UTC on a floating series: read with its digits as "
+                                 "local time, so that it names the occurrence it was meant for")
             local = _local(value, tz)
             if isinstance(start, datetime) and not isinstance(local, datetime):
                 local = datetime.combine(local, start.time())
@@ -341,6 +421,11 @@ def _extra(event: Any, raw_start: date, tz: ZoneInfo, notes: list[str]) -> dict[
 def _zoned(value: Any, params: Mapping[str, Any], notes: list[str], name: str) -> Any:
     """``value`` with the zone its TZID names, where icalendar could not resolve the TZID."""
     tzid = params.get("TZID") if params else None
+    custom = _FEED_ZONES.get().get(str(tzid)) if tzid else None
+    if custom is not None and isinstance(value, datetime):
+        if custom[1] not in notes:
+            notes.append(custom[1])
+        return value.replace(tzinfo=custom[0])
     if not tzid or not isinstance(value, datetime) or value.tzinfo is not None:
         return value
     zone = _guess_zone(str(tzid))
@@ -350,6 +435,77 @@ def _zoned(value: Any, params: Mapping[str, Any], notes: list[str], name: str) -
         return value
     notes.append(f"{name}: time zone {tzid!r} read as {zone.key}")
     return value.replace(tzinfo=zone)
+
+
+@contextmanager
+def feed_zones(zones: Mapping[str, tuple[tzinfo, str]]) -> Iterator[None]:
+    """Within the block, TZIDs of ``zones`` (see :func:`custom_zone`) resolve to them."""
+    token = _FEED_ZONES.set(zones)
+    try:
+        yield
+    finally:
+        _FEED_ZONES.reset(token)
+
+
+#: years over which a custom zone must agree with an IANA zone to be read as that zone
+MATCH_YEARS = (2015, 2030)
+
+
+def custom_zone(component: Any, network: ZoneInfo) -> tuple[tzinfo, str] | None:
+    """The zone for a feed's VTIMEZONE whose TZID is no IANA or Windows name, and a note.
+
+    The VTIMEZONE becomes a real zone (icalendar's ``Timezone.to_tz``); if an IANA zone has
+    the same offsets and transitions over :data:`MATCH_YEARS` (the network's zone first, then
+    one whose city the TZID names), times are read in that IANA zone and a series keeps it
+    as its ``tzid`` — so it recurs with the sender's daylight saving, also in the export.
+    Otherwise the zone's own rules convert the times.  ``None`` for a TZID icalendar knows.
+    """
+    from icalendar.timezone import tzp
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    tzid = str(component.get("TZID", "")).strip()
+    clean = tzp.clean_timezone_id(tzid) if tzid else ""
+    if not tzid or clean in available_timezones() or tzid in available_timezones() or \
+            clean in WINDOWS_TO_OLSON or tzid in WINDOWS_TO_OLSON:
+        return None
+    try:
+        zone = component.to_tz(tzp, lookup_tzid=False)
+    except Exception:  # noqa: BLE001 - a broken VTIMEZONE: times fall back as before
+        return None
+    key = _matching_zone(zone, network.key, tzid)
+    first, last = MATCH_YEARS
+    if key is not None:
+        return ZoneInfo(key), (f"TZID {tzid!r}: this feed's VTIMEZONE has the offsets and "
+                               f"transitions of {key} ({first}–{last}); read as {key}")
+    return zone, (f"TZID {tzid!r}: this feed's VTIMEZONE matches no IANA zone; its own rules "
+                  "convert the times, and a series in it recurs at the network's wall-clock "
+                  "time")
+
+
+@cache
+def _matching_zone(zone: tzinfo, prefer: str, tzid: str) -> str | None:
+    from ..zones import transitions
+
+    first, last = MATCH_YEARS
+    try:
+        changes = transitions(zone, first, last)
+        probes = [datetime(year, month, 15, 12, tzinfo=UTC)
+                  for year in range(first, last + 1) for month in (1, 7)]
+        for change in changes:
+            probes += [change.at - timedelta(seconds=1), change.at + timedelta(seconds=1)]
+        wanted = [p.astimezone(zone).utcoffset() for p in probes]
+    except Exception:  # noqa: BLE001 - a zone that cannot convert is matched by nothing
+        return None
+    words = {w.casefold() for w in re.split(r"[^A-Za-z]+", tzid) if len(w) > 2}
+    keys = sorted(available_timezones())
+    keys.sort(key=lambda k: (k != prefer, k.rsplit("/", 1)[-1].casefold() not in words,
+                             k.startswith("Etc/") == bool(changes), "/" not in k))
+    for key in keys:
+        candidate = ZoneInfo(key)
+        if all(p.astimezone(candidate).utcoffset() == w for p, w in zip(probes, wanted,
+                                                                          strict=True)):
+            return key
+    return None
 
 
 @cache
@@ -386,10 +542,25 @@ def _zone_name(zone: tzinfo | None) -> str | None:
 
 
 def _local(value: date, tz: ZoneInfo) -> DateOrDateTime:
-    """Wall-clock time in the network's zone: aware times converted, floating ones kept."""
+    """Wall-clock time in the network's zone: aware times converted, floating ones kept.
+
+    ``tz`` is :data:`datetime.UTC` for a series anchored in UTC: its times stay aware UTC.
+    """
     if isinstance(value, datetime) and value.tzinfo is not None:
+        if tz is UTC:
+            return value.astimezone(UTC)
         return value.astimezone(tz).replace(tzinfo=None)
     return value
+
+
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Zulu", "Etc/UCT", "UCT"})
+
+
+def _in_utc(value: date) -> bool:
+    """True for a date-time in UTC (``Z``, or a zone that is UTC itself, not London)."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return False
+    return value.tzinfo is UTC or _zone_name(value.tzinfo) in _UTC_NAMES
 
 
 def sortable(value: DateOrDateTime) -> datetime:

@@ -52,7 +52,7 @@ from ...datadir.yamlio import Record
 from ...errors import Origin, Problem
 from ...model import Visibility
 from ...region import Region
-from .event import NO_TITLE, SkipEvent, convert, event_id, one
+from .event import NO_TITLE, SkipEvent, convert, custom_zone, event_id, feed_zones, one
 from .lines import Block, Note, decode, scan, unfold
 
 __all__ = [
@@ -126,9 +126,10 @@ def read_ics(data: bytes | str, *, actor: str, source: str = "<feed>",
         notes.append(Note(0, encoding_note))
     found = scan(unfold(text))
     notes.extend(found.notes)
+    zones: dict[str, tuple[Any, str]] = {}
     for block in found.blocks:
         if block.kind == "VTIMEZONE":
-            notes.extend(_register_timezone(block))
+            notes.extend(_register_timezone(block, tz, zones))
 
     candidates: list[tuple[Block, Record, tuple[int, str]]] = []
     skipped: list[Skipped] = []
@@ -137,8 +138,10 @@ def read_ics(data: bytes | str, *, actor: str, source: str = "<feed>",
             continue
         block_notes: list[str] = []
         try:
-            record, rank = _read_block(block, found.x_wr_timezone.get(block.section), actor,
-                                       tz=tz, visibility=default_visibility, notes=block_notes)
+            with feed_zones(zones):
+                record, rank = _read_block(block, found.x_wr_timezone.get(block.section),
+                                           actor, tz=tz, visibility=default_visibility,
+                                           notes=block_notes)
         except SkipEvent as exc:
             skipped.append(Skipped(block.line, *_identity(block), str(exc)))
         except Exception as exc:  # a file must never take the import down
@@ -176,13 +179,19 @@ def _identity(block: Block) -> tuple[str | None, str | None]:
     return found.get("UID"), found.get("SUMMARY")
 
 
-def _register_timezone(block: Block) -> list[Note]:
-    """Parse a VTIMEZONE so that icalendar resolves the TZIDs that refer to it."""
+def _register_timezone(block: Block, tz: ZoneInfo,
+                       zones: dict[str, tuple[Any, str]]) -> list[Note]:
+    """Parse a VTIMEZONE so that icalendar resolves the TZIDs that refer to it; a zone with a
+    TZID icalendar does not know goes into ``zones`` (this feed's own, see ``custom_zone``)."""
     text = "\r\n".join(["BEGIN:VCALENDAR", *block.lines, "END:VCALENDAR", ""])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            icalendar.Calendar.from_ical(text)
+            calendar = icalendar.Calendar.from_ical(text)
+            for component in calendar.walk("VTIMEZONE"):
+                found = custom_zone(component, tz)
+                if found is not None:
+                    zones.setdefault(str(component["TZID"]), found)
         except Exception as exc:  # reported; events then fall back to local time
             return [Note(block.line, f"VTIMEZONE cannot be read ({type(exc).__name__}: {exc}); "
                                      "times referring to it are taken as local time")]
