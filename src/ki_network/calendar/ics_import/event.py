@@ -154,7 +154,15 @@ def convert(event: Any, actor: str, tz: ZoneInfo, visibility: Visibility,
     key = uid or f"no-uid:{record['start']}:{record['title']}"
     record = {"id": event_id(actor, key, recurrence_id[0] if recurrence_id else None), **record}
     record.update(_extra(event, raw_start, tz, notes))
+    overrides = _period_overrides(record, actor, start, end, notes)
+    overrides += _more_rules(record, actor, start, end, tz, notes)
+    if overrides:
+        record[PERIOD_OVERRIDES] = overrides
     return record
+
+
+#: the key under which :func:`convert` hands the reader the overrides made of RDATE periods
+PERIOD_OVERRIDES = "_period_overrides"
 
 
 def _end(event: Any, raw_start: date, start: DateOrDateTime, tz: ZoneInfo,
@@ -208,8 +216,7 @@ def _recurrence(event: Any, start: DateOrDateTime, tz: ZoneInfo,
         if _broken(rule):
             raise SkipEvent(f"RRULE cannot be read: {rule!s}")
         if len(rules) > 1:
-            dropped = "; ".join(r.to_ical().decode() for r in rules[1:] if not _broken(r))
-            notes.append(f"{len(rules)} RRULEs: only the first is imported (dropped: {dropped})")
+            out[_MORE_RULES] = [r for r in rules[1:] if not _broken(r)]
         parts = dict(rule)
         until = parts.pop("UNTIL", None)
         local_until: DateOrDateTime | None = None
@@ -242,11 +249,123 @@ def _recurrence(event: Any, start: DateOrDateTime, tz: ZoneInfo,
             if local_until is not None:
                 out["until"] = time_text(local_until)
     floating = isinstance(start, datetime) and not _is_zoned(event)
+    periods: list[tuple[DateOrDateTime, DateOrDateTime]] = []
     for name, key in (("EXDATE", "exdates"), ("RDATE", "rdates")):
-        values = _date_list(event, name, start, tz, notes, floating=floating)
+        values = _date_list(event, name, start, tz, notes, floating=floating,
+                            periods=periods if name == "RDATE" else None)
         if values:
             out[key] = [time_text(v) for v in values]
+    if periods:
+        out[_PERIODS] = periods
     return out
+
+
+#: where :func:`_recurrence` leaves the RRULEs after the first for :func:`_more_rules`
+_MORE_RULES = "_more_rules"
+
+
+def _more_rules(record: dict[str, Any], actor: str, start: DateOrDateTime,
+                end: DateOrDateTime | None, tz: ZoneInfo,
+                notes: list[str]) -> list[dict[str, Any]]:
+    """A series of its own for each RRULE after the first (RFC 5545 3.8.5.3: the recurrence
+    set is the union of all rules).
+
+    The data format has one rule per record, so the series is split: the extra record has
+    the same UID, title and details, the rule's first occurrence after DTSTART as its start
+    (DTSTART belongs to the first record), COUNT turned into the UNTIL it reaches from the
+    original DTSTART, and the same EXDATEs.  Occurrences two rules share appear twice.
+    """
+    rules = record.pop(_MORE_RULES, None)
+    if not rules or "recurrence_id" in record:
+        return []
+    found: list[dict[str, Any]] = []
+    first = sortable(start).replace(tzinfo=None)
+    length = sortable(end) - sortable(start) if end is not None else None
+    for number, rule in enumerate(rules, start=2):
+        text = rule.to_ical().decode()
+        parts = dict(rule)
+        until = parts.pop("UNTIL", None)
+        try:
+            limit: Any = None
+            if until:
+                value = until[0]
+                if isinstance(value, datetime) and value.tzinfo is not None:
+                    value = _local(value, tz)
+                    value = value.replace(tzinfo=None) if isinstance(value, datetime) else value
+                limit = sortable(value).replace(tzinfo=None)
+            parsed = rrulestr(icalendar.vRecur(parts).to_ical().decode(), dtstart=first,
+                              ignoretz=True)
+            if limit is not None:
+                parsed = parsed.replace(until=limit)  # type: ignore[union-attr]
+            following = parsed.after(first)
+            bounded = "COUNT" in parts or limit is not None
+            last = None
+            if bounded:
+                every = list(parsed)
+                last = every[-1] if every else None
+        except (ValueError, TypeError, OverflowError):
+            notes.append(f"RRULE {text!r} (rule {number}) cannot be read: left out")
+            continue
+        if following is None:
+            continue
+        parts.pop("COUNT", None)
+        shift = following - first
+        new_start: DateOrDateTime = start + shift if isinstance(start, datetime) else \
+            start + timedelta(days=shift.days)
+        extra = {key: value for key, value in record.items()
+                 if key not in ("id", "start", "end", "rrule", "until", "rdates")}
+        extra["start"] = time_text(new_start)
+        if length is not None:
+            extra["end"] = time_text(new_start + length)
+        extra["rrule"] = icalendar.vRecur(parts).to_ical().decode()
+        if last is not None:
+            kept: DateOrDateTime = last if isinstance(start, datetime) else last.date()
+            if isinstance(start, datetime) and start.tzinfo is not None:
+                kept = last.replace(tzinfo=start.tzinfo)
+            extra["until"] = time_text(kept)
+        ident = record["id"] + f"-rule{number}"
+        found.append({"id": ident, **extra})
+        notes.append(f"RRULE {number} ({text}) imported as a series of its own, {ident}: "
+                     "the data format has one rule per series")
+    return found
+
+
+#: where :func:`_recurrence` leaves the RDATE periods for :func:`_period_overrides`
+_PERIODS = "_periods"
+
+
+def _period_overrides(record: dict[str, Any], actor: str, start: DateOrDateTime,
+                      end: DateOrDateTime | None, notes: list[str]) -> list[dict[str, Any]]:
+    """An override for each ``RDATE;VALUE=PERIOD`` whose length is not the series' own.
+
+    RFC 5545 3.8.5.2 and 3.3.9: a period gives its occurrence its own end.  The data format's
+    ``rdates`` are starts, so such an occurrence is kept as an override record (same UID,
+    ``recurrence_id`` = the period's start) with the period's end.
+    """
+    periods = record.pop(_PERIODS, None)
+    uid = record.get("uid")
+    if not periods or not isinstance(start, datetime) or "recurrence_id" in record:
+        return []
+    length = sortable(end) - sortable(start) if end is not None else timedelta(0)
+    found = []
+    for first, last in periods:
+        if not isinstance(first, datetime) or not isinstance(last, datetime) or \
+                last - first == length:
+            continue
+        if last <= first or not uid:
+            notes.append(f"RDATE period {time_text(first)}/{time_text(last)}: "
+                         + ("ends before it starts" if last <= first else "no UID to tie it "
+                            "to") + "; the occurrence takes the series' duration")
+            continue
+        override = {key: value for key, value in record.items()
+                    if key not in ("id", "start", "end", "rrule", "until", "exdates", "rdates",
+                                   "tzid")}
+        override.update(start=time_text(first), end=time_text(last),
+                        recurrence_id=time_text(first))
+        found.append({"id": event_id(actor, uid, first), **override})
+        notes.append(f"RDATE period {time_text(first)}/{time_text(last)}: its own end is kept "
+                     "as an override of that occurrence")
+    return found
 
 
 def _count(parts: dict[str, Any], until: DateOrDateTime | None, start: DateOrDateTime,
@@ -306,7 +425,9 @@ def _is_zoned(event: Any) -> bool:
 
 
 def _date_list(event: Any, name: str, start: DateOrDateTime, tz: ZoneInfo,
-               notes: list[str], *, floating: bool = False) -> list[DateOrDateTime]:
+               notes: list[str], *, floating: bool = False,
+               periods: list[tuple[DateOrDateTime, DateOrDateTime]] | None = None
+               ) -> list[DateOrDateTime]:
     """The values of ``name`` in the start's kind.
 
     On a floating series, a UTC value names the occurrence with the same digits: the
@@ -322,8 +443,11 @@ def _date_list(event: Any, name: str, start: DateOrDateTime, tz: ZoneInfo,
             continue
         for item in entry.dts:
             value = item.dt
+            period_end: Any = None
             if isinstance(value, tuple):  # a PERIOD: its start is the occurrence
-                value = value[0]
+                value, period_end = value[0], value[1]
+                if isinstance(period_end, timedelta) and isinstance(value, date):
+                    period_end = _plus(value, period_end)
             if not isinstance(value, date):
                 notes.append(f"{name} value {value!r} is not a date: left out")
                 continue
@@ -340,6 +464,10 @@ def _date_list(event: Any, name: str, start: DateOrDateTime, tz: ZoneInfo,
                 local = local.date()
             if local not in values:
                 values.append(local)
+                if periods is not None and isinstance(period_end, datetime) and \
+                        isinstance(local, datetime):
+                    zoned_end = _zoned(period_end, entry.params, notes, name)
+                    periods.append((local, _local(zoned_end, tz)))
     return sorted(values, key=sortable)
 
 
@@ -406,7 +534,7 @@ def _extra(event: Any, raw_start: date, tz: ZoneInfo, notes: list[str]) -> dict[
         out["transp"] = "transparent"  # what occurrences and the export read
     zone = getattr(raw_start, "tzinfo", None)
     name = _zone_name(zone)
-    if name and name not in (tz.key, "UTC") and event.get("RRULE") is not None:
+    if name and name not in (getattr(tz, "key", "UTC"), "UTC") and event.get("RRULE") is not None:
         # The series repeats at the network's wall-clock time; where the source zone's
         # daylight saving differs, its zone is kept so that it can be told.
         out["tzid"] = name
