@@ -155,7 +155,8 @@ def read_ics(data: bytes | str, *, actor: str, source: str = "<feed>",
             # an override the feed itself has for the same occurrence wins over these
             candidates.extend((block, Record(extra, origin=Origin(source, block.line)),
                                _DERIVED) for extra in made)
-        notes.extend(Note(block.line, message) for message in block_notes)
+        block_uid = _identity(block)[0] if block_notes else None
+        notes.extend(Note(block.line, message, block_uid) for message in block_notes)
 
     derived = {c[1]["id"] for c in candidates if c[2] == _DERIVED}
     records, duplicates = _unique(candidates)
