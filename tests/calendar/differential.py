@@ -34,6 +34,7 @@ import icalendar
 import recurring_ical_events
 
 from ki_network.calendar.ics_export.writer import export_calendar
+from ki_network.calendar.ics_import.event import NO_UID_SUFFIX
 from ki_network.calendar.ics_import.reader import read_ics
 from ki_network.calendar.occurrences import occurrences
 from ki_network.calendar.series import uid_for
@@ -142,7 +143,8 @@ def import_network(data: bytes, name: str) -> tuple[Network, Any]:
 def source_uids(network: Network) -> dict[str, str]:
     """Exported UID → the source's UID (or the record id for records without one)."""
     ns = network.config.id_namespace
-    return {uid_for(event, 0, ns): event.uid or "" for event in network.events.values()}
+    return {uid_for(event, 0, ns): "" if not event.uid or event.uid.endswith(NO_UID_SUFFIX)
+            else event.uid for event in network.events.values()}
 
 
 def ours_spans(network: Network) -> set[Span]:

@@ -263,7 +263,10 @@ class _Writer:
         window = (as_utc(starts[0], series_tz), as_utc(starts[-1], series_tz) + RANGE_HORIZON)
         found = []
         for occurrence in expand([plain], *window, self.default):
-            original = local(occurrence.recurrence_id)
+            # already the series' wall-clock time (for a UTC series, not the network's)
+            rid = occurrence.recurrence_id
+            original = rid if isinstance(rid, datetime) and not all_day else \
+                datetime.combine(_as_date(rid), datetime.min.time())
             index = bisect.bisect_right(starts, original) - 1
             if index < 0 or original == starts[index] or original in exact or \
                     original.date() in days:
@@ -409,7 +412,7 @@ class _Writer:
         add = component.append
         add(("DTSTAMP", {}, stamp.last_modified))
         add(("LAST-MODIFIED", {}, stamp.last_modified))
-        add(("SEQUENCE", {}, stamp.sequence))
+        add(("SEQUENCE", {}, max(stamp.sequence, _source_sequence(item))))
         add(("SUMMARY", {}, texts["summary"]))
         if texts["description"]:
             add(("DESCRIPTION", {}, texts["description"]))
@@ -444,6 +447,13 @@ class _Writer:
                 labels.append(topic.label.get(self.language, self.fallback) if topic
                               else topic_id)
         return labels
+
+
+def _source_sequence(item: Item) -> int:
+    """The SEQUENCE of the partner's VEVENT an imported event came from (0 if none): the
+    export never goes below it, so that subscribers order the partner's updates right."""
+    value = item.extra.get("sequence")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _as_date(value: DateOrDateTime) -> date:

@@ -330,6 +330,10 @@ def _more_rules(record: dict[str, Any], actor: str, start: DateOrDateTime,
     return found
 
 
+#: ends the UIDs the import makes up for events without one that need it
+NO_UID_SUFFIX = "@no-uid.ki-network.invalid"
+
+
 #: where :func:`_recurrence` leaves the RDATE periods for :func:`_period_overrides`
 _PERIODS = "_periods"
 
@@ -352,11 +356,14 @@ def _period_overrides(record: dict[str, Any], actor: str, start: DateOrDateTime,
         if not isinstance(first, datetime) or not isinstance(last, datetime) or \
                 last - first == length:
             continue
-        if last <= first or not uid:
-            notes.append(f"RDATE period {time_text(first)}/{time_text(last)}: "
-                         + ("ends before it starts" if last <= first else "no UID to tie it "
-                            "to") + "; the occurrence takes the series' duration")
+        if last <= first:
+            notes.append(f"RDATE period {time_text(first)}/{time_text(last)}: ends before it "
+                         "starts; the occurrence takes the series' duration")
             continue
+        if not uid:
+            uid = record["uid"] = f"{record['id']}{NO_UID_SUFFIX}"
+            notes.append(f"no UID, but an RDATE period needs one to tie its end to the "
+                         f"series: UID {uid} made up (stable across imports)")
         override = {key: value for key, value in record.items()
                     if key not in ("id", "start", "end", "rrule", "until", "exdates", "rdates",
                                    "tzid")}
@@ -530,6 +537,13 @@ def _extra(event: Any, raw_start: date, tz: ZoneInfo, notes: list[str]) -> dict[
                 categories.append(text)
     if categories:
         out["categories"] = categories
+    sequence = event.get("SEQUENCE")
+    try:
+        number = int(sequence[0] if isinstance(sequence, list) else sequence)
+    except (TypeError, ValueError, IndexError):
+        number = 0
+    if number > 0:
+        out["sequence"] = number  # so that the joint calendar's subscribers can order updates
     if str(one(event, "TRANSP", notes) or "").strip().upper() == "TRANSPARENT":
         out["transp"] = "transparent"  # what occurrences and the export read
     zone = getattr(raw_start, "tzinfo", None)
@@ -592,9 +606,9 @@ def custom_zone(component: Any, network: ZoneInfo) -> tuple[tzinfo, str] | None:
     from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
     tzid = str(component.get("TZID", "")).strip()
-    clean = tzp.clean_timezone_id(tzid) if tzid else ""
-    if not tzid or clean in available_timezones() or tzid in available_timezones() or \
-            clean in WINDOWS_TO_OLSON or tzid in WINDOWS_TO_OLSON:
+    # only exact names: "Pacific Standard Time:" (sic) is this feed's own zone, and whatever
+    # icalendar cached under its cleaned name may come from another feed
+    if not tzid or tzid in available_timezones() or tzid in WINDOWS_TO_OLSON:
         return None
     try:
         zone = component.to_tz(tzp, lookup_tzid=False)
@@ -692,4 +706,7 @@ def _in_utc(value: date) -> bool:
 
 
 def sortable(value: DateOrDateTime) -> datetime:
-    return value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+    """A naive date-time to compare and sort by (aware times, of a UTC series, as UTC)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    return datetime.combine(value, datetime.min.time())

@@ -64,7 +64,7 @@ __all__ = [
 IMPORTED_FIELDS = (
     "title", "description", "organisers", "start", "end", "rrule", "until", "exdates",
     "rdates", "location", "geo", "url", "status", "visibility", "uid", "recurrence_id",
-    "this_and_future", "categories", "transp", "tzid",
+    "this_and_future", "categories", "transp", "tzid", "sequence",
 )
 
 
