@@ -568,6 +568,11 @@ def _zoned(value: Any, params: Mapping[str, Any], notes: list[str], name: str) -
         if custom[1] not in notes:
             notes.append(custom[1])
         return value.replace(tzinfo=custom[0])
+    windows = _windows_zone(str(tzid)) if tzid and isinstance(value, datetime) else None
+    if windows is not None:
+        # a Windows name is that zone, whatever VTIMEZONE another feed gave icalendar's
+        # process-wide cache under the same name
+        return value.replace(tzinfo=windows)
     if not tzid or not isinstance(value, datetime) or value.tzinfo is not None:
         return value
     zone = _guess_zone(str(tzid))
@@ -648,6 +653,16 @@ def _matching_zone(zone: tzinfo, prefer: str, tzid: str) -> str | None:
                                                                           strict=True)):
             return key
     return None
+
+
+def _windows_zone(tzid: str) -> ZoneInfo | None:
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    key = WINDOWS_TO_OLSON.get(tzid.strip())
+    try:
+        return ZoneInfo(key) if key else None
+    except (ValueError, KeyError):
+        return None
 
 
 @cache
