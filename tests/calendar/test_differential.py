@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-import differential  # noqa: E402
+import differential
 
 FILES = differential.corpus()
 KNOWN = differential.known()

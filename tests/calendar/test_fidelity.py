@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-import differential  # noqa: E402
+import differential
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WITH_JS = differential.node_ready()

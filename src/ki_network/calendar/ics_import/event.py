@@ -18,9 +18,12 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import icalendar
 from dateutil.rrule import rrulestr
+from icalendar.timezone import tzp
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from ...datadir.serialize import time_text
 from ...model import DateOrDateTime, Visibility
+from ..zones import transitions
 
 NO_TITLE = "(no title)"
 
@@ -34,8 +37,8 @@ _OUTLOOK_DISPLAY = re.compile(r"^\(UTC[^)]*\)\s*(.+)$")
 #: name (set by :func:`feed_zones`).  icalendar caches such zones process-wide under their
 #: TZID, first definition wins — and every Outlook custom zone is "Customized Time Zone" — so
 #: the feed's own definition is applied here instead.
-_FEED_ZONES: ContextVar[Mapping[str, tuple[tzinfo, str]]] = ContextVar("feed_zones",
-                                                                        default={})
+_FEED_ZONES: ContextVar[Mapping[str, tuple[tzinfo, str]] | None] = ContextVar(
+    "feed_zones", default=None)
 
 
 class SkipEvent(Exception):  # noqa: N818 - a control-flow signal, not an error to report upwards
@@ -155,7 +158,7 @@ def convert(event: Any, actor: str, tz: ZoneInfo, visibility: Visibility,
     record = {"id": event_id(actor, key, recurrence_id[0] if recurrence_id else None), **record}
     record.update(_extra(event, raw_start, tz, notes))
     overrides = _period_overrides(record, actor, start, end, notes)
-    overrides += _more_rules(record, actor, start, end, tz, notes)
+    overrides += _more_rules(record, actor, start=start, end=end, tz=tz, notes=notes)
     if overrides:
         record[PERIOD_OVERRIDES] = overrides
     return record
@@ -264,7 +267,7 @@ def _recurrence(event: Any, start: DateOrDateTime, tz: ZoneInfo,
 _MORE_RULES = "_more_rules"
 
 
-def _more_rules(record: dict[str, Any], actor: str, start: DateOrDateTime,
+def _more_rules(record: dict[str, Any], actor: str, *, start: DateOrDateTime,
                 end: DateOrDateTime | None, tz: ZoneInfo,
                 notes: list[str]) -> list[dict[str, Any]]:
     """A series of its own for each RRULE after the first (RFC 5545 3.8.5.3: the recurrence
@@ -293,7 +296,7 @@ def _more_rules(record: dict[str, Any], actor: str, start: DateOrDateTime,
                     value = _local(value, tz)
                     value = value.replace(tzinfo=None) if isinstance(value, datetime) else value
                 limit = sortable(value).replace(tzinfo=None)
-            parsed = rrulestr(icalendar.vRecur(parts).to_ical().decode(), dtstart=first,
+            parsed = rrulestr(_rule_text(parts), dtstart=first,
                               ignoretz=True)
             if limit is not None:
                 parsed = parsed.replace(until=limit)  # type: ignore[union-attr]
@@ -317,7 +320,7 @@ def _more_rules(record: dict[str, Any], actor: str, start: DateOrDateTime,
         extra["start"] = time_text(new_start)
         if length is not None:
             extra["end"] = time_text(new_start + length)
-        extra["rrule"] = icalendar.vRecur(parts).to_ical().decode()
+        extra["rrule"] = _rule_text(parts)
         if last is not None:
             kept: DateOrDateTime = last if isinstance(start, datetime) else last.date()
             if isinstance(start, datetime) and start.tzinfo is not None:
@@ -397,7 +400,7 @@ def _count(parts: dict[str, Any], until: DateOrDateTime | None, start: DateOrDat
     if until is None:
         parts["COUNT"] = [count]
         return parts, None
-    rule_text = icalendar.vRecur(parts).to_ical().decode()
+    rule_text = _rule_text(parts)
     first = sortable(start).replace(tzinfo=None)
     try:
         last = list(rrulestr(f"{rule_text};COUNT={count}", dtstart=first, ignoretz=True))[-1]
@@ -413,6 +416,11 @@ def _count(parts: dict[str, Any], until: DateOrDateTime | None, start: DateOrDat
     notes.append(f"RRULE has COUNT={count} and UNTIL (RFC 5545: one or the other): UNTIL ends "
                  "it first; COUNT dropped")
     return parts, until
+
+
+def _rule_text(parts: Mapping[str, Any]) -> str:
+    recur: Any = icalendar.vRecur(parts)
+    return str(recur.to_ical().decode())
 
 
 def _naive(value: datetime) -> datetime:
@@ -563,7 +571,7 @@ def _extra(event: Any, raw_start: date, tz: ZoneInfo, notes: list[str]) -> dict[
 def _zoned(value: Any, params: Mapping[str, Any], notes: list[str], name: str) -> Any:
     """``value`` with the zone its TZID names, where icalendar could not resolve the TZID."""
     tzid = params.get("TZID") if params else None
-    custom = _FEED_ZONES.get().get(str(tzid)) if tzid else None
+    custom = (_FEED_ZONES.get() or {}).get(str(tzid)) if tzid else None
     if custom is not None and isinstance(value, datetime):
         if custom[1] not in notes:
             notes.append(custom[1])
@@ -607,9 +615,6 @@ def custom_zone(component: Any, network: ZoneInfo) -> tuple[tzinfo, str] | None:
     as its ``tzid`` — so it recurs with the sender's daylight saving, also in the export.
     Otherwise the zone's own rules convert the times.  ``None`` for a TZID icalendar knows.
     """
-    from icalendar.timezone import tzp
-    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
-
     tzid = str(component.get("TZID", "")).strip()
     # only exact names: "Pacific Standard Time:" (sic) is this feed's own zone, and whatever
     # icalendar cached under its cleaned name may come from another feed
@@ -617,7 +622,7 @@ def custom_zone(component: Any, network: ZoneInfo) -> tuple[tzinfo, str] | None:
         return None
     try:
         zone = component.to_tz(tzp, lookup_tzid=False)
-    except Exception:  # noqa: BLE001 - a broken VTIMEZONE: times fall back as before
+    except Exception:
         return None
     key = _matching_zone(zone, network.key, tzid)
     first, last = MATCH_YEARS
@@ -631,8 +636,6 @@ def custom_zone(component: Any, network: ZoneInfo) -> tuple[tzinfo, str] | None:
 
 @cache
 def _matching_zone(zone: tzinfo, prefer: str, tzid: str) -> str | None:
-    from ..zones import transitions
-
     first, last = MATCH_YEARS
     try:
         changes = transitions(zone, first, last)
@@ -641,7 +644,7 @@ def _matching_zone(zone: tzinfo, prefer: str, tzid: str) -> str | None:
         for change in changes:
             probes += [change.at - timedelta(seconds=1), change.at + timedelta(seconds=1)]
         wanted = [p.astimezone(zone).utcoffset() for p in probes]
-    except Exception:  # noqa: BLE001 - a zone that cannot convert is matched by nothing
+    except Exception:
         return None
     words = {w.casefold() for w in re.split(r"[^A-Za-z]+", tzid) if len(w) > 2}
     keys = sorted(available_timezones())
@@ -656,8 +659,6 @@ def _matching_zone(zone: tzinfo, prefer: str, tzid: str) -> str | None:
 
 
 def _windows_zone(tzid: str) -> ZoneInfo | None:
-    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
-
     key = WINDOWS_TO_OLSON.get(tzid.strip())
     try:
         return ZoneInfo(key) if key else None
@@ -698,7 +699,7 @@ def _zone_name(zone: tzinfo | None) -> str | None:
     return str(key) if key else None
 
 
-def _local(value: date, tz: ZoneInfo) -> DateOrDateTime:
+def _local(value: date, tz: tzinfo) -> DateOrDateTime:
     """Wall-clock time in the network's zone: aware times converted, floating ones kept.
 
     ``tz`` is :data:`datetime.UTC` for a series anchored in UTC: its times stay aware UTC.

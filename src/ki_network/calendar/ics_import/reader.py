@@ -38,21 +38,33 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 import icalendar
 import x_wr_timezone  # type: ignore[import-untyped]
+from dateutil.rrule import rrulestr
 
 from ...datadir.build import ID_PATTERN, Builder
+from ...datadir.build.times import parse_time
 from ...datadir.config import NetworkConfig
 from ...datadir.records import RecordSet
 from ...datadir.yamlio import Record
 from ...errors import Origin, Problem
 from ...model import Visibility
 from ...region import Region
-from .event import NO_TITLE, PERIOD_OVERRIDES, SkipEvent, convert, custom_zone, event_id, feed_zones, one
+from .event import (
+    NO_TITLE,
+    PERIOD_OVERRIDES,
+    SkipEvent,
+    convert,
+    custom_zone,
+    event_id,
+    feed_zones,
+    one,
+)
 from .lines import Block, Note, decode, scan, unfold
 
 __all__ = [
@@ -307,12 +319,6 @@ def _drop_stale(records: list[Record], ranks: dict[str, tuple[int, str]], tz: Zo
 
 def _names_occurrence(master: Record, override: Record, tz: ZoneInfo) -> bool:
     """True if ``override``'s recurrence id is an occurrence of ``master`` (or unsure)."""
-    from datetime import date, datetime, time
-
-    from dateutil.rrule import rrulestr
-
-    from ...datadir.build.times import parse_time
-
     zone = tz
     if isinstance(master.get("tzid"), str):
         try:
@@ -346,9 +352,10 @@ def _names_occurrence(master: Record, override: Record, tz: ZoneInfo) -> bool:
             until = datetime.combine(until, time.max if isinstance(rid, datetime) else time.min)
         if until is not None:
             rule = rule.replace(until=until)  # type: ignore[union-attr]
-        return moment in rule
+        found = moment in rule
     except (ValueError, TypeError, AttributeError):
-        return True
+        found = True  # a rule we cannot read here: the override stays
+    return found
 
 
 def _build_problems(records: list[Record], actor: str, timezone: str) -> list[Problem]:
