@@ -116,3 +116,38 @@ def test_all_day_override_of_a_timed_series_is_all_day() -> None:
          "recurrence_id": "2026-03-09T10:00", "start": "2026-03-09", "end": "2026-03-10"}])
     found = occurrences(net, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
     assert [o.all_day for o in found] == [False, True, False]
+
+
+def test_import_notes_name_feed_line_and_uid(tmp_path: Path) -> None:
+    """Every repair is one line a person can act on: feed, line, UID, what was done; the
+    same in ``--format json``; and the repaired series round-trips through the data directory."""
+    import json
+
+    import yaml
+    from click.testing import CliRunner
+
+    from ki_network import load
+    from ki_network.cli import main
+    from ki_network.testing import bare_plugin_manager, write_network
+
+    directory = write_network(tmp_path / "net")
+    feed = directory / "count.ics"
+    feed.write_bytes((FIXTURES / "count_with_until.ics").read_bytes()
+                     + (FIXTURES / "utc_weekly_across_dst.ics").read_bytes())
+    args = ["ics", "import", str(feed), "--actor", "caritas", str(directory)]
+    result = CliRunner().invoke(main, [*args, "--dry-run", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["notes"]
+    assert {"line": 4, "uid": "count-until@partner.example",
+            "message": "RRULE COUNT=-1 is not a positive number: dropped, UNTIL bounds the "
+                       "series"} in notes
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert ("count.ics:4: (UID count-until@partner.example) RRULE COUNT=-1 is not a positive "
+            "number: dropped, UNTIL bounds the series") in result.stderr
+    records = {r["uid"]: r for r in yaml.safe_load((directory / "events.yaml").read_text(
+        encoding="utf-8")) if "uid" in r}
+    assert records["utc-weekly@partner.example"]["start"] == "2026-01-05T17:00+00:00"
+    net = load(directory, bare_plugin_manager())
+    event = next(e for e in net.events.values() if e.uid == "utc-weekly@partner.example")
+    assert event.schedule.start == datetime(2026, 1, 5, 17, tzinfo=UTC)
