@@ -151,3 +151,14 @@ def test_import_notes_name_feed_line_and_uid(tmp_path: Path) -> None:
     net = load(directory, bare_plugin_manager())
     event = next(e for e in net.events.values() if e.uid == "utc-weekly@partner.example")
     assert event.schedule.start == datetime(2026, 1, 5, 17, tzinfo=UTC)
+
+
+def test_the_data_directory_refuses_count_with_until() -> None:
+    """No record can say COUNT and until at once, so no export drops one of them."""
+    from ki_network import DataError
+    from ki_network.testing import tiny_network
+
+    with pytest.raises(DataError, match="either as 'until' or as COUNT"):
+        tiny_network(offers=[], events=[
+            {"id": "s", "title": "S", "organisers": ["ki"], "start": "2026-03-02T10:00",
+             "rrule": "FREQ=WEEKLY;COUNT=3", "until": "2026-04-01"}])
