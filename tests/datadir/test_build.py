@@ -102,6 +102,9 @@ CASES = [
          "{dir}/relations.yaml must be a list of relations, one '- ' item each", at="source"),
     Case("item-not-a-mapping", "relations.yaml", "  kind: cooperates", "  kind: cooperates\n- ki",
          "item 2 is not a mapping of fields", at="ki"),
+    Case("rrule-count-not-positive", "offers.yaml", "rrule: FREQ=WEEKLY;BYDAY=TU",
+         "rrule: FREQ=WEEKLY;BYDAY=TU;COUNT=-1",
+         "COUNT=-1 in rrule 'FREQ=WEEKLY;BYDAY=TU;COUNT=-1' is not a positive number"),
 ]
 
 

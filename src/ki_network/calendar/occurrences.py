@@ -193,6 +193,10 @@ class _Overrides:
             else start
         return start, end
 
+    def _all_day(self, event: Event) -> bool:
+        """An override's own kind: an all-day override of a timed series is all-day."""
+        return self.all_day or event.schedule.all_day
+
     def touches(self, local: datetime) -> bool:
         """True if an override applies to the occurrence that starts at ``local``."""
         return (local in self.exact or (bool(self.by_day) and local.date() in self.by_day)
@@ -204,7 +208,7 @@ class _Overrides:
         if event is not None:
             self.used.add(id(event))
             start, end = self._span(event)
-            return Occurrence(start, end, uid, rid, event, self.all_day)
+            return Occurrence(start, end, uid, rid, event, self._all_day(event))
         if self.range_starts and local >= self.range_starts[0]:
             event = self.ranges[bisect.bisect_right(self.range_starts, local) - 1]
             assert event.recurrence_id is not None  # noqa: S101 - an override
@@ -235,7 +239,7 @@ class _Overrides:
                 continue  # its occurrence lies outside the window, and so does the override
             start, end = self._span(event)
             key: DateOrDateTime = local.date() if self.all_day else local
-            yield Occurrence(start, end, uid, key, event, self.all_day)
+            yield Occurrence(start, end, uid, key, event, self._all_day(event))
 
 
 def _is_instance(rule: rrule, local: datetime, rid: DateOrDateTime) -> bool:

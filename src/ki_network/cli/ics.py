@@ -143,5 +143,6 @@ def _as_json(feed: ImportedFeed, report: MergeReport, dry_run: bool) -> dict[str
         "kept": [{"id": ident, "reason": why} for ident, why in report.kept],
         "skipped": [{"line": s.line, "uid": s.uid, "summary": s.summary, "reason": s.reason}
                     for s in feed.skipped],
-        "notes": [{"line": n.line, "message": n.message} for n in feed.notes],
+        "notes": [{"line": n.line, "uid": n.uid, "message": n.message}
+                  for n in feed.notes],
     }

@@ -268,7 +268,10 @@ class _Writer:
         window = (as_utc(starts[0], series_tz), as_utc(starts[-1], series_tz) + RANGE_HORIZON)
         found = []
         for occurrence in expand([plain], *window, self.default):
-            original = local(occurrence.recurrence_id)
+            # already the series' wall-clock time (for a UTC series, not the network's)
+            rid = occurrence.recurrence_id
+            original = rid if isinstance(rid, datetime) and not all_day else \
+                datetime.combine(_as_date(rid), datetime.min.time())
             index = bisect.bisect_right(starts, original) - 1
             if index < 0 or original == starts[index] or original in exact or \
                     original.date() in days:
@@ -414,7 +417,7 @@ class _Writer:
         add = component.append
         add(("DTSTAMP", {}, stamp.last_modified))
         add(("LAST-MODIFIED", {}, stamp.last_modified))
-        add(("SEQUENCE", {}, stamp.sequence))
+        add(("SEQUENCE", {}, max(stamp.sequence, _source_sequence(item))))
         add(("SUMMARY", {}, texts["summary"]))
         if texts["description"]:
             add(("DESCRIPTION", {}, texts["description"]))
@@ -464,6 +467,13 @@ def _visible(full: Network, view: Network, items: Iterable[Item]) -> list[Item]:
                 item.visibility.visible_to(view.audience):
             found.append(item)
     return found
+
+
+def _source_sequence(item: Item) -> int:
+    """The SEQUENCE of the partner's VEVENT an imported event came from (0 if none): the
+    export never goes below it, so that subscribers order the partner's updates right."""
+    value = item.extra.get("sequence")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _as_date(value: DateOrDateTime) -> date:

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 import icalendar
+from dateutil.rrule import rrulestr
+from icalendar.timezone import tzp
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from ...datadir.serialize import time_text
 from ...model import DateOrDateTime, Visibility
+from ..zones import transitions
 
 NO_TITLE = "(no title)"
 
@@ -25,6 +31,14 @@ _STATUS = {"CONFIRMED": None, "TENTATIVE": "tentative", "CANCELLED": "cancelled"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SLUG_JUNK = re.compile(r"[^a-z0-9._-]+")
 _OUTLOOK_DISPLAY = re.compile(r"^\(UTC[^)]*\)\s*(.+)$")
+
+
+#: TZID → zone, for the VTIMEZONEs of the feed being read whose TZID is no IANA or Windows
+#: name (set by :func:`feed_zones`).  icalendar caches such zones process-wide under their
+#: TZID, first definition wins — and every Outlook custom zone is "Customized Time Zone" — so
+#: the feed's own definition is applied here instead.
+_FEED_ZONES: ContextVar[Mapping[str, tuple[tzinfo, str]] | None] = ContextVar(
+    "feed_zones", default=None)
 
 
 class SkipEvent(Exception):  # noqa: N818 - a control-flow signal, not an error to report upwards
@@ -106,6 +120,11 @@ def convert(event: Any, actor: str, tz: ZoneInfo, visibility: Visibility,
     raw_start = _zoned(start_prop.dt, start_prop.params, notes, "DTSTART")
     if not isinstance(raw_start, date):
         raise SkipEvent(f"DTSTART is not a date or a date and time: {start_prop.to_ical()!r}")
+    if _in_utc(raw_start) and (event.get("RRULE") is not None or event.get("RDATE") is not None
+                               ) and event.get("RECURRENCE-ID") is None:
+        # RFC 5545 3.3.5, 3.8.5.3: a series recurs in DTSTART's zone, and UTC has no daylight
+        # saving; in the network's wall-clock time it would move by an hour in summer.
+        tz = UTC  # type: ignore[assignment]  # times of this series stay aware UTC
     start = _local(raw_start, tz)
     record: dict[str, Any] = {}
     if not title:
@@ -138,7 +157,15 @@ def convert(event: Any, actor: str, tz: ZoneInfo, visibility: Visibility,
     key = uid or f"no-uid:{record['start']}:{record['title']}"
     record = {"id": event_id(actor, key, recurrence_id[0] if recurrence_id else None), **record}
     record.update(_extra(event, raw_start, tz, notes))
+    overrides = _period_overrides(record, actor, start, end, notes)
+    overrides += _more_rules(record, actor, start=start, end=end, tz=tz, notes=notes)
+    if overrides:
+        record[PERIOD_OVERRIDES] = overrides
     return record
+
+
+#: the key under which :func:`convert` hands the reader the overrides made of RDATE periods
+PERIOD_OVERRIDES = "_period_overrides"
 
 
 def _end(event: Any, raw_start: date, start: DateOrDateTime, tz: ZoneInfo,
@@ -192,8 +219,7 @@ def _recurrence(event: Any, start: DateOrDateTime, tz: ZoneInfo,
         if _broken(rule):
             raise SkipEvent(f"RRULE cannot be read: {rule!s}")
         if len(rules) > 1:
-            dropped = "; ".join(r.to_ical().decode() for r in rules[1:] if not _broken(r))
-            notes.append(f"{len(rules)} RRULEs: only the first is imported (dropped: {dropped})")
+            out[_MORE_RULES] = [r for r in rules[1:] if not _broken(r)]
         parts = dict(rule)
         until = parts.pop("UNTIL", None)
         local_until: DateOrDateTime | None = None
@@ -202,7 +228,15 @@ def _recurrence(event: Any, start: DateOrDateTime, tz: ZoneInfo,
             if isinstance(value, datetime) and value.tzinfo is None and isinstance(
                     start, datetime) and _is_zoned(event):
                 value = value.replace(tzinfo=ZoneInfo("UTC"))  # RFC 5545: UNTIL is UTC then
-            local_until = _same_kind_as_until(_local(value, tz), start)
+            if not isinstance(start, datetime) and isinstance(value, datetime):
+                # An all-day series bounded by a date-time (Google: 20260630T235959Z, Outlook:
+                # the UTC instant of the next local midnight): the days that begin by then.
+                # Read in the network's zone, 23:59:59Z would already be the next day.
+                local_until = (value.astimezone(UTC) if value.tzinfo else value).date()
+            else:
+                local_until = _same_kind_as_until(_local(value, tz), start)
+        if "COUNT" in parts:
+            parts, local_until = _count(parts, local_until, start, notes)
         recur: Any = icalendar.vRecur(parts)
         text = recur.to_ical().decode()
         if not parts and not until:
@@ -217,11 +251,180 @@ def _recurrence(event: Any, start: DateOrDateTime, tz: ZoneInfo,
             out["rrule"] = text
             if local_until is not None:
                 out["until"] = time_text(local_until)
+    floating = isinstance(start, datetime) and not _is_zoned(event)
+    periods: list[tuple[DateOrDateTime, DateOrDateTime]] = []
     for name, key in (("EXDATE", "exdates"), ("RDATE", "rdates")):
-        values = _date_list(event, name, start, tz, notes)
+        values = _date_list(event, name, start, tz, notes, floating=floating,
+                            periods=periods if name == "RDATE" else None)
         if values:
             out[key] = [time_text(v) for v in values]
+    if periods:
+        out[_PERIODS] = periods
     return out
+
+
+#: where :func:`_recurrence` leaves the RRULEs after the first for :func:`_more_rules`
+_MORE_RULES = "_more_rules"
+
+
+def _more_rules(record: dict[str, Any], actor: str, *, start: DateOrDateTime,
+                end: DateOrDateTime | None, tz: ZoneInfo,
+                notes: list[str]) -> list[dict[str, Any]]:
+    """A series of its own for each RRULE after the first (RFC 5545 3.8.5.3: the recurrence
+    set is the union of all rules).
+
+    The data format has one rule per record, so the series is split: the extra record has
+    the same UID, title and details, the rule's first occurrence after DTSTART as its start
+    (DTSTART belongs to the first record), COUNT turned into the UNTIL it reaches from the
+    original DTSTART, and the same EXDATEs.  Occurrences two rules share appear twice.
+    """
+    rules = record.pop(_MORE_RULES, None)
+    if not rules or "recurrence_id" in record:
+        return []
+    found: list[dict[str, Any]] = []
+    first = sortable(start).replace(tzinfo=None)
+    length = sortable(end) - sortable(start) if end is not None else None
+    for number, rule in enumerate(rules, start=2):
+        text = rule.to_ical().decode()
+        parts = dict(rule)
+        until = parts.pop("UNTIL", None)
+        try:
+            limit: Any = None
+            if until:
+                value = until[0]
+                if isinstance(value, datetime) and value.tzinfo is not None:
+                    value = _local(value, tz)
+                    value = value.replace(tzinfo=None) if isinstance(value, datetime) else value
+                limit = sortable(value).replace(tzinfo=None)
+            parsed = rrulestr(_rule_text(parts), dtstart=first,
+                              ignoretz=True)
+            if limit is not None:
+                parsed = parsed.replace(until=limit)  # type: ignore[union-attr]
+            following = parsed.after(first)
+            bounded = "COUNT" in parts or limit is not None
+            last = None
+            if bounded:
+                every = list(parsed)
+                last = every[-1] if every else None
+        except (ValueError, TypeError, OverflowError):
+            notes.append(f"RRULE {text!r} (rule {number}) cannot be read: left out")
+            continue
+        if following is None:
+            continue
+        parts.pop("COUNT", None)
+        shift = following - first
+        new_start: DateOrDateTime = start + shift if isinstance(start, datetime) else \
+            start + timedelta(days=shift.days)
+        extra = {key: value for key, value in record.items()
+                 if key not in ("id", "start", "end", "rrule", "until", "rdates")}
+        extra["start"] = time_text(new_start)
+        if length is not None:
+            extra["end"] = time_text(new_start + length)
+        extra["rrule"] = _rule_text(parts)
+        if last is not None:
+            kept: DateOrDateTime = last if isinstance(start, datetime) else last.date()
+            if isinstance(start, datetime) and start.tzinfo is not None:
+                kept = last.replace(tzinfo=start.tzinfo)
+            extra["until"] = time_text(kept)
+        ident = record["id"] + f"-rule{number}"
+        found.append({"id": ident, **extra})
+        notes.append(f"RRULE {number} ({text}) imported as a series of its own, {ident}: "
+                     "the data format has one rule per series")
+    return found
+
+
+#: ends the UIDs the import makes up for events without one that need it
+NO_UID_SUFFIX = "@no-uid.ki-network.invalid"
+
+
+#: where :func:`_recurrence` leaves the RDATE periods for :func:`_period_overrides`
+_PERIODS = "_periods"
+
+
+def _period_overrides(record: dict[str, Any], actor: str, start: DateOrDateTime,
+                      end: DateOrDateTime | None, notes: list[str]) -> list[dict[str, Any]]:
+    """An override for each ``RDATE;VALUE=PERIOD`` whose length is not the series' own.
+
+    RFC 5545 3.8.5.2 and 3.3.9: a period gives its occurrence its own end.  The data format's
+    ``rdates`` are starts, so such an occurrence is kept as an override record (same UID,
+    ``recurrence_id`` = the period's start) with the period's end.
+    """
+    periods = record.pop(_PERIODS, None)
+    uid = record.get("uid")
+    if not periods or not isinstance(start, datetime) or "recurrence_id" in record:
+        return []
+    length = sortable(end) - sortable(start) if end is not None else timedelta(0)
+    found = []
+    for first, last in periods:
+        if not isinstance(first, datetime) or not isinstance(last, datetime) or \
+                last - first == length:
+            continue
+        if last <= first:
+            notes.append(f"RDATE period {time_text(first)}/{time_text(last)}: ends before it "
+                         "starts; the occurrence takes the series' duration")
+            continue
+        if not uid:
+            uid = record["uid"] = f"{record['id']}{NO_UID_SUFFIX}"
+            notes.append(f"no UID, but an RDATE period needs one to tie its end to the "
+                         f"series: UID {uid} made up (stable across imports)")
+        override = {key: value for key, value in record.items()
+                    if key not in ("id", "start", "end", "rrule", "until", "exdates", "rdates",
+                                   "tzid")}
+        override.update(start=time_text(first), end=time_text(last),
+                        recurrence_id=time_text(first))
+        found.append({"id": event_id(actor, uid, first), **override})
+        notes.append(f"RDATE period {time_text(first)}/{time_text(last)}: its own end is kept "
+                     "as an override of that occurrence")
+    return found
+
+
+def _count(parts: dict[str, Any], until: DateOrDateTime | None, start: DateOrDateTime,
+           notes: list[str]) -> tuple[dict[str, Any], DateOrDateTime | None]:
+    """COUNT repaired: RFC 5545 3.3.10 allows COUNT or UNTIL, never both.
+
+    A COUNT that is not a positive number (``COUNT=-1`` is seen in the wild) is dropped.  With
+    UNTIL too, the series ends at whichever comes first — as the sender's own client showed
+    it — and that end is kept as UNTIL, so that no reader repeats the series forever.
+    """
+    raw = parts.pop("COUNT")
+    text = str(raw[0] if isinstance(raw, list) and raw else raw)
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count <= 0:
+        notes.append(f"RRULE COUNT={text} is not a positive number: dropped"
+                     + (", UNTIL bounds the series" if until is not None else
+                        " (the series has no other end)"))
+        return parts, until
+    if until is None:
+        parts["COUNT"] = [count]
+        return parts, None
+    rule_text = _rule_text(parts)
+    first = sortable(start).replace(tzinfo=None)
+    try:
+        last = list(rrulestr(f"{rule_text};COUNT={count}", dtstart=first, ignoretz=True))[-1]
+    except (ValueError, TypeError, IndexError):
+        last = None
+    if last is not None and last < _naive(sortable(until)):
+        kept: DateOrDateTime = last if isinstance(start, datetime) else last.date()
+        if isinstance(start, datetime) and start.tzinfo is not None:
+            kept = last.replace(tzinfo=start.tzinfo)
+        notes.append(f"RRULE has COUNT={count} and UNTIL (RFC 5545: one or the other): "
+                     f"COUNT ends it first, so UNTIL is now {time_text(kept)}")
+        return parts, kept
+    notes.append(f"RRULE has COUNT={count} and UNTIL (RFC 5545: one or the other): UNTIL ends "
+                 "it first; COUNT dropped")
+    return parts, until
+
+
+def _rule_text(parts: Mapping[str, Any]) -> str:
+    recur: Any = icalendar.vRecur(parts)
+    return str(recur.to_ical().decode())
+
+
+def _naive(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _same_kind_as_until(value: DateOrDateTime, start: DateOrDateTime) -> DateOrDateTime:
@@ -237,7 +440,15 @@ def _is_zoned(event: Any) -> bool:
 
 
 def _date_list(event: Any, name: str, start: DateOrDateTime, tz: ZoneInfo,
-               notes: list[str]) -> list[DateOrDateTime]:
+               notes: list[str], *, floating: bool = False,
+               periods: list[tuple[DateOrDateTime, DateOrDateTime]] | None = None
+               ) -> list[DateOrDateTime]:
+    """The values of ``name`` in the start's kind.
+
+    On a floating series, a UTC value names the occurrence with the same digits: the
+    occurrences of a floating series have no instant to compare a UTC time with, and read in
+    the network's zone it would miss the occurrence it was meant to remove (or add).
+    """
     lists = event.get(name)
     lists = lists if isinstance(lists, list) else [lists] if lists is not None else []
     values: list[DateOrDateTime] = []
@@ -247,12 +458,20 @@ def _date_list(event: Any, name: str, start: DateOrDateTime, tz: ZoneInfo,
             continue
         for item in entry.dts:
             value = item.dt
+            period_end: Any = None
             if isinstance(value, tuple):  # a PERIOD: its start is the occurrence
-                value = value[0]
+                value, period_end = value[0], value[1]
+                if isinstance(period_end, timedelta) and isinstance(value, date):
+                    period_end = _plus(value, period_end)
             if not isinstance(value, date):
                 notes.append(f"{name} value {value!r} is not a date: left out")
                 continue
             value = _zoned(value, entry.params, notes, name)
+            if floating and _in_utc(value):
+                value = value.replace(tzinfo=None)
+                if f"{name} in UTC on a floating series" not in " ".join(notes):
+                    notes.append(f"{name} in UTC on a floating series: read with its digits as "
+                                 "local time, so that it names the occurrence it was meant for")
             local = _local(value, tz)
             if isinstance(start, datetime) and not isinstance(local, datetime):
                 local = datetime.combine(local, start.time())
@@ -260,6 +479,10 @@ def _date_list(event: Any, name: str, start: DateOrDateTime, tz: ZoneInfo,
                 local = local.date()
             if local not in values:
                 values.append(local)
+                if periods is not None and isinstance(period_end, datetime) and \
+                        isinstance(local, datetime):
+                    zoned_end = _zoned(period_end, entry.params, notes, name)
+                    periods.append((local, _local(zoned_end, tz)))
     return sorted(values, key=sortable)
 
 
@@ -322,11 +545,18 @@ def _extra(event: Any, raw_start: date, tz: ZoneInfo, notes: list[str]) -> dict[
                 categories.append(text)
     if categories:
         out["categories"] = categories
+    sequence = event.get("SEQUENCE")
+    try:
+        number = int(sequence[0] if isinstance(sequence, list) else sequence)
+    except (TypeError, ValueError, IndexError):
+        number = 0
+    if number > 0:
+        out["sequence"] = number  # so that the joint calendar's subscribers can order updates
     if str(one(event, "TRANSP", notes) or "").strip().upper() == "TRANSPARENT":
         out["transp"] = "transparent"  # what occurrences and the export read
     zone = getattr(raw_start, "tzinfo", None)
     name = _zone_name(zone)
-    if name and name not in (tz.key, "UTC") and event.get("RRULE") is not None:
+    if name and name not in (getattr(tz, "key", "UTC"), "UTC") and event.get("RRULE") is not None:
         # The series repeats at the network's wall-clock time; where the source zone's
         # daylight saving differs, its zone is kept so that it can be told.
         out["tzid"] = name
@@ -341,6 +571,16 @@ def _extra(event: Any, raw_start: date, tz: ZoneInfo, notes: list[str]) -> dict[
 def _zoned(value: Any, params: Mapping[str, Any], notes: list[str], name: str) -> Any:
     """``value`` with the zone its TZID names, where icalendar could not resolve the TZID."""
     tzid = params.get("TZID") if params else None
+    custom = (_FEED_ZONES.get() or {}).get(str(tzid)) if tzid else None
+    if custom is not None and isinstance(value, datetime):
+        if custom[1] not in notes:
+            notes.append(custom[1])
+        return value.replace(tzinfo=custom[0])
+    windows = _windows_zone(str(tzid)) if tzid and isinstance(value, datetime) else None
+    if windows is not None:
+        # a Windows name is that zone, whatever VTIMEZONE another feed gave icalendar's
+        # process-wide cache under the same name
+        return value.replace(tzinfo=windows)
     if not tzid or not isinstance(value, datetime) or value.tzinfo is not None:
         return value
     zone = _guess_zone(str(tzid))
@@ -350,6 +590,80 @@ def _zoned(value: Any, params: Mapping[str, Any], notes: list[str], name: str) -
         return value
     notes.append(f"{name}: time zone {tzid!r} read as {zone.key}")
     return value.replace(tzinfo=zone)
+
+
+@contextmanager
+def feed_zones(zones: Mapping[str, tuple[tzinfo, str]]) -> Iterator[None]:
+    """Within the block, TZIDs of ``zones`` (see :func:`custom_zone`) resolve to them."""
+    token = _FEED_ZONES.set(zones)
+    try:
+        yield
+    finally:
+        _FEED_ZONES.reset(token)
+
+
+#: years over which a custom zone must agree with an IANA zone to be read as that zone
+MATCH_YEARS = (2015, 2030)
+
+
+def custom_zone(component: Any, network: ZoneInfo) -> tuple[tzinfo, str] | None:
+    """The zone for a feed's VTIMEZONE whose TZID is no IANA or Windows name, and a note.
+
+    The VTIMEZONE becomes a real zone (icalendar's ``Timezone.to_tz``); if an IANA zone has
+    the same offsets and transitions over :data:`MATCH_YEARS` (the network's zone first, then
+    one whose city the TZID names), times are read in that IANA zone and a series keeps it
+    as its ``tzid`` — so it recurs with the sender's daylight saving, also in the export.
+    Otherwise the zone's own rules convert the times.  ``None`` for a TZID icalendar knows.
+    """
+    tzid = str(component.get("TZID", "")).strip()
+    # only exact names: "Pacific Standard Time:" (sic) is this feed's own zone, and whatever
+    # icalendar cached under its cleaned name may come from another feed
+    if not tzid or tzid in available_timezones() or tzid in WINDOWS_TO_OLSON:
+        return None
+    try:
+        zone = component.to_tz(tzp, lookup_tzid=False)
+    except Exception:
+        return None
+    key = _matching_zone(zone, network.key, tzid)
+    first, last = MATCH_YEARS
+    if key is not None:
+        return ZoneInfo(key), (f"TZID {tzid!r}: this feed's VTIMEZONE has the offsets and "
+                               f"transitions of {key} ({first}–{last}); read as {key}")
+    return zone, (f"TZID {tzid!r}: this feed's VTIMEZONE matches no IANA zone; its own rules "
+                  "convert the times, and a series in it recurs at the network's wall-clock "
+                  "time")
+
+
+@cache
+def _matching_zone(zone: tzinfo, prefer: str, tzid: str) -> str | None:
+    first, last = MATCH_YEARS
+    try:
+        changes = transitions(zone, first, last)
+        probes = [datetime(year, month, 15, 12, tzinfo=UTC)
+                  for year in range(first, last + 1) for month in (1, 7)]
+        for change in changes:
+            probes += [change.at - timedelta(seconds=1), change.at + timedelta(seconds=1)]
+        wanted = [p.astimezone(zone).utcoffset() for p in probes]
+    except Exception:
+        return None
+    words = {w.casefold() for w in re.split(r"[^A-Za-z]+", tzid) if len(w) > 2}
+    keys = sorted(available_timezones())
+    keys.sort(key=lambda k: (k != prefer, k.rsplit("/", 1)[-1].casefold() not in words,
+                             k.startswith("Etc/") == bool(changes), "/" not in k))
+    for key in keys:
+        candidate = ZoneInfo(key)
+        if all(p.astimezone(candidate).utcoffset() == w for p, w in zip(probes, wanted,
+                                                                          strict=True)):
+            return key
+    return None
+
+
+def _windows_zone(tzid: str) -> ZoneInfo | None:
+    key = WINDOWS_TO_OLSON.get(tzid.strip())
+    try:
+        return ZoneInfo(key) if key else None
+    except (ValueError, KeyError):
+        return None
 
 
 @cache
@@ -385,12 +699,30 @@ def _zone_name(zone: tzinfo | None) -> str | None:
     return str(key) if key else None
 
 
-def _local(value: date, tz: ZoneInfo) -> DateOrDateTime:
-    """Wall-clock time in the network's zone: aware times converted, floating ones kept."""
+def _local(value: date, tz: tzinfo) -> DateOrDateTime:
+    """Wall-clock time in the network's zone: aware times converted, floating ones kept.
+
+    ``tz`` is :data:`datetime.UTC` for a series anchored in UTC: its times stay aware UTC.
+    """
     if isinstance(value, datetime) and value.tzinfo is not None:
+        if tz is UTC:
+            return value.astimezone(UTC)
         return value.astimezone(tz).replace(tzinfo=None)
     return value
 
 
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Zulu", "Etc/UCT", "UCT"})
+
+
+def _in_utc(value: date) -> bool:
+    """True for a date-time in UTC (``Z``, or a zone that is UTC itself, not London)."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return False
+    return value.tzinfo is UTC or _zone_name(value.tzinfo) in _UTC_NAMES
+
+
 def sortable(value: DateOrDateTime) -> datetime:
-    return value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+    """A naive date-time to compare and sort by (aware times, of a UTC series, as UTC)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    return datetime.combine(value, datetime.min.time())

@@ -25,9 +25,11 @@ class Note:
 
     line: int
     message: str
+    uid: str | None = None  # the UID of the VEVENT the note is about, if any
 
     def __str__(self) -> str:
-        return f"{self.line}: {self.message}" if self.line else self.message
+        message = f"(UID {self.uid}) {self.message}" if self.uid else self.message
+        return f"{self.line}: {message}" if self.line else message
 
     def located(self, source: str) -> str:
         """The note as ``source:line: message`` (``source: message`` for the whole file)."""

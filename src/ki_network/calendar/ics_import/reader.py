@@ -38,21 +38,33 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 import icalendar
 import x_wr_timezone  # type: ignore[import-untyped]
+from dateutil.rrule import rrulestr
 
 from ...datadir.build import ID_PATTERN, Builder
+from ...datadir.build.times import parse_time
 from ...datadir.config import NetworkConfig
 from ...datadir.records import RecordSet
 from ...datadir.yamlio import Record
 from ...errors import Origin, Problem
 from ...model import Visibility
 from ...region import Region
-from .event import NO_TITLE, SkipEvent, convert, event_id, one
+from .event import (
+    NO_TITLE,
+    PERIOD_OVERRIDES,
+    SkipEvent,
+    convert,
+    custom_zone,
+    event_id,
+    feed_zones,
+    one,
+)
 from .lines import Block, Note, decode, scan, unfold
 
 __all__ = [
@@ -64,7 +76,7 @@ __all__ = [
 IMPORTED_FIELDS = (
     "title", "description", "organisers", "start", "end", "rrule", "until", "exdates",
     "rdates", "location", "geo", "url", "status", "visibility", "uid", "recurrence_id",
-    "this_and_future", "categories", "transp", "tzid",
+    "this_and_future", "categories", "transp", "tzid", "sequence",
 )
 
 
@@ -89,7 +101,8 @@ class ImportedFeed:
     """The result of :func:`read_ics`.
 
     ``vevents`` is the number of ``VEVENT`` blocks found (lines ``BEGIN:VEVENT`` after
-    unfolding); it always equals ``len(records) + len(skipped)``.
+    unfolding); it always equals ``len(records) - derived + len(skipped)``, where ``derived``
+    counts the override records made of ``RDATE;VALUE=PERIOD`` values (their own ends).
     """
 
     source: str
@@ -98,6 +111,7 @@ class ImportedFeed:
     skipped: tuple[Skipped, ...]
     notes: tuple[Note, ...]
     vevents: int
+    derived: int = 0
 
 
 
@@ -126,9 +140,10 @@ def read_ics(data: bytes | str, *, actor: str, source: str = "<feed>",
         notes.append(Note(0, encoding_note))
     found = scan(unfold(text))
     notes.extend(found.notes)
+    zones: dict[str, tuple[Any, str]] = {}
     for block in found.blocks:
         if block.kind == "VTIMEZONE":
-            notes.extend(_register_timezone(block))
+            notes.extend(_register_timezone(block, tz, zones))
 
     candidates: list[tuple[Block, Record, tuple[int, str]]] = []
     skipped: list[Skipped] = []
@@ -137,25 +152,37 @@ def read_ics(data: bytes | str, *, actor: str, source: str = "<feed>",
             continue
         block_notes: list[str] = []
         try:
-            record, rank = _read_block(block, found.x_wr_timezone.get(block.section), actor,
-                                       tz=tz, visibility=default_visibility, notes=block_notes)
+            with feed_zones(zones):
+                record, rank = _read_block(block, found.x_wr_timezone.get(block.section),
+                                           actor, tz=tz, visibility=default_visibility,
+                                           notes=block_notes)
         except SkipEvent as exc:
             skipped.append(Skipped(block.line, *_identity(block), str(exc)))
         except Exception as exc:  # a file must never take the import down
             skipped.append(Skipped(block.line, *_identity(block),
                                    f"cannot be read: {type(exc).__name__}: {exc}"))
         else:
+            made = record.pop(PERIOD_OVERRIDES, [])
             candidates.append((block, Record(record, origin=Origin(source, block.line)), rank))
-        notes.extend(Note(block.line, message) for message in block_notes)
+            # an override the feed itself has for the same occurrence wins over these
+            candidates.extend((block, Record(extra, origin=Origin(source, block.line)),
+                               _DERIVED) for extra in made)
+        block_uid = _identity(block)[0] if block_notes else None
+        notes.extend(Note(block.line, message, block_uid) for message in block_notes)
 
+    derived = {c[1]["id"] for c in candidates if c[2] == _DERIVED}
     records, duplicates = _unique(candidates)
+    derived -= {c[1]["id"] for c in candidates if c[2] != _DERIVED}
+    records, stale = _drop_stale(records, {c[1]["id"]: c[2] for c in candidates}, tz)
+    skipped.extend(stale)
     skipped.extend(duplicates)
     records, invalid = _validated(records, actor, timezone)
     skipped.extend(invalid)
     return ImportedFeed(source, actor, tuple(records),
                         tuple(sorted(skipped, key=lambda s: s.line)),
                         tuple(sorted(notes, key=lambda n: n.line)),
-                        sum(1 for b in found.blocks if b.kind == "VEVENT"))
+                        sum(1 for b in found.blocks if b.kind == "VEVENT"),
+                        sum(1 for r in records if r.get("id") in derived))
 
 
 def _identity(block: Block) -> tuple[str | None, str | None]:
@@ -176,13 +203,19 @@ def _identity(block: Block) -> tuple[str | None, str | None]:
     return found.get("UID"), found.get("SUMMARY")
 
 
-def _register_timezone(block: Block) -> list[Note]:
-    """Parse a VTIMEZONE so that icalendar resolves the TZIDs that refer to it."""
+def _register_timezone(block: Block, tz: ZoneInfo,
+                       zones: dict[str, tuple[Any, str]]) -> list[Note]:
+    """Parse a VTIMEZONE so that icalendar resolves the TZIDs that refer to it; a zone with a
+    TZID icalendar does not know goes into ``zones`` (this feed's own, see ``custom_zone``)."""
     text = "\r\n".join(["BEGIN:VCALENDAR", *block.lines, "END:VCALENDAR", ""])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            icalendar.Calendar.from_ical(text)
+            calendar = icalendar.Calendar.from_ical(text)
+            for component in calendar.walk("VTIMEZONE"):
+                found = custom_zone(component, tz)
+                if found is not None:
+                    zones.setdefault(str(component["TZID"]), found)
         except Exception as exc:  # reported; events then fall back to local time
             return [Note(block.line, f"VTIMEZONE cannot be read ({type(exc).__name__}: {exc}); "
                                      "times referring to it are taken as local time")]
@@ -231,6 +264,10 @@ def _read_block(block: Block, wr_timezone: str | None, actor: str, *, tz: ZoneIn
 # --------------------------------------------------------------------------------------------
 
 
+#: the rank of records made by the reader (overrides of RDATE periods): lower than any VEVENT's
+_DERIVED = (-1, "")
+
+
 def _unique(candidates: Iterable[tuple[Block, Record, tuple[int, str]]]
             ) -> tuple[list[Record], list[Skipped]]:
     """One record per id: of VEVENTs with the same UID and RECURRENCE-ID, the one with the
@@ -245,11 +282,80 @@ def _unique(candidates: Iterable[tuple[Block, Record, tuple[int, str]]]
             continue
         loser, winner = (kept, candidate) if candidate[2] > kept[2] else (candidate, kept)
         best[ident] = winner
+        if loser[2] == _DERIVED:  # made of an RDATE period; the feed's own override wins
+            continue
         skipped.append(Skipped(loser[0].line, loser[1].get("uid"), loser[1].get("title"),
                                f"the VEVENT at line {winner[0].line} has the same UID and "
                                "RECURRENCE-ID and a higher or equal SEQUENCE; that one is "
                                "imported"))
     return [record for _, record, _ in best.values()], skipped
+
+
+def _drop_stale(records: list[Record], ranks: dict[str, tuple[int, str]], tz: ZoneInfo
+                ) -> tuple[list[Record], list[Skipped]]:
+    """Overrides left over from an earlier version of their series.
+
+    RFC 5545 3.8.4.4 and 3.8.7.4: an override with a lower SEQUENCE than its series, naming a
+    date the (re-issued) series no longer has, belongs to an older version of the series and
+    is dropped; kept, it would come back as an extra occurrence.
+    """
+    masters = {r["uid"]: r for r in records if r.get("uid") and "recurrence_id" not in r}
+    kept: list[Record] = []
+    dropped: list[Skipped] = []
+    for record in records:
+        master = masters.get(record.get("uid")) if "recurrence_id" in record else None
+        if master is None or ranks.get(record["id"], (0, ""))[0] >= \
+                ranks.get(master["id"], (0, ""))[0] or _names_occurrence(master, record, tz):
+            kept.append(record)
+            continue
+        dropped.append(Skipped(
+            record.origin.line, record.get("uid"), record.get("title"),
+            f"override of {record['recurrence_id']} has a lower SEQUENCE "
+            f"({ranks[record['id']][0]}) than its series ({ranks[master['id']][0]}), whose "
+            "current version has no such occurrence: a stale change, dropped "
+            "(RFC 5545 3.8.7.4)"))
+    return kept, dropped
+
+
+def _names_occurrence(master: Record, override: Record, tz: ZoneInfo) -> bool:
+    """True if ``override``'s recurrence id is an occurrence of ``master`` (or unsure)."""
+    zone = tz
+    if isinstance(master.get("tzid"), str):
+        try:
+            zone = ZoneInfo(master["tzid"])
+        except (ValueError, KeyError):
+            zone = tz
+
+    def wall(value: Any) -> Any:
+        parsed = parse_time(value)
+        if isinstance(parsed, datetime):
+            aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+            return aware.astimezone(zone).replace(tzinfo=None)
+        return parsed
+
+    start, rid = wall(master.get("start")), wall(override.get("recurrence_id"))
+    if start is None or rid is None:
+        return True
+    if isinstance(start, datetime) != isinstance(rid, datetime):
+        return True  # mixed kinds: left to the expansion, as before
+    first = start if isinstance(start, datetime) else datetime.combine(start, time.min)
+    moment = rid if isinstance(rid, datetime) else datetime.combine(rid, time.min)
+    if moment == first or moment in {wall(r) if isinstance(rid, datetime) else parse_time(r)
+                                     for r in master.get("rdates") or ()}:
+        return True
+    if not master.get("rrule"):
+        return False
+    try:
+        rule = rrulestr(str(master["rrule"]), dtstart=first, ignoretz=True)
+        until = wall(master["until"]) if master.get("until") is not None else None
+        if isinstance(until, date) and not isinstance(until, datetime):
+            until = datetime.combine(until, time.max if isinstance(rid, datetime) else time.min)
+        if until is not None:
+            rule = rule.replace(until=until)  # type: ignore[union-attr]
+        found = moment in rule
+    except (ValueError, TypeError, AttributeError):
+        found = True  # a rule we cannot read here: the override stays
+    return found
 
 
 def _build_problems(records: list[Record], actor: str, timezone: str) -> list[Problem]:

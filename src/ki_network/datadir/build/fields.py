@@ -365,6 +365,13 @@ class _Fields:
             if until is not None and "UNTIL=" in rrule.upper():
                 self._at(where, key, "until", "give the end of a series either as 'until' or "
                                               "inside the rrule, not both")
+            count = _count_of(rrule)
+            if count is not None and (not count.lstrip("+").isdigit() or int(count) <= 0):
+                self._at(where, key, "rrule", f"COUNT={count} in rrule {rrule!r} is not a "
+                                              "positive number")
+            elif count is not None and until is not None:
+                self._at(where, key, "until", "give the end of a series either as 'until' or "
+                                              "as COUNT in the rrule, not both (RFC 5545)")
             error = _rrule_error(rrule)
             if error is not None:
                 self._at(where, key, "rrule", f"malformed rrule {rrule!r}: {error}")
@@ -407,3 +414,12 @@ class _Fields:
 def _kind(value: Any) -> str:
     return {list: "a list", dict: "a mapping", Record: "a mapping", bool: "true/false"}.get(
         type(value), type(value).__name__)
+
+
+def _count_of(rrule: str) -> str | None:
+    """The COUNT value of an rrule's text, if it has one."""
+    for part in rrule.split(";"):
+        name, _, value = part.partition("=")
+        if name.strip().upper() == "COUNT":
+            return value.strip()
+    return None
