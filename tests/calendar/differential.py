@@ -184,7 +184,8 @@ def ours_spans(network: Network) -> set[Span]:
 
 
 def export(network: Network) -> bytes:
-    return export_calendar(network, now=datetime(2026, 1, 1, tzinfo=UTC)).data
+    # everything the feed held, whatever its CLASS: the comparison is of times, not audiences
+    return export_calendar(network, audience="internal", now=datetime(2026, 1, 1, tzinfo=UTC)).data
 
 
 # --------------------------------------------------------------------------------------------

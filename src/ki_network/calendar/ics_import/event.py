@@ -21,6 +21,7 @@ from dateutil.rrule import rrulestr
 from icalendar.timezone import tzp
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
+from ...datadir.build.fields import link_error
 from ...datadir.serialize import time_text
 from ...model import DateOrDateTime, Visibility
 from ..zones import transitions
@@ -518,7 +519,12 @@ def _place(event: Any, notes: list[str]) -> dict[str, Any]:
             else:
                 notes.append(f"GEO {lat};{lon} is not on Earth and is left out")
     if url := _text(one(event, "URL", notes)):
-        out["url"] = url
+        # a bad link loses the link, not the event (feeds write relative paths, too)
+        problem = link_error(url)
+        if problem is None:
+            out["url"] = url
+        else:
+            notes.append(f"URL {url!r} {problem}: left out")
     return out
 
 
