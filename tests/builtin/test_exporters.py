@@ -68,7 +68,7 @@ def test_json_for_the_public_leaves_out_what_is_restricted(net: Network,
 
 def test_jsonl_is_one_tagged_record_a_line(net: Network, tmp_path: Path) -> None:
     out = tmp_path / "net.jsonl"
-    exporters(net)["jsonl"].export(net.for_audience("internal"), out, {})
+    exporters(net)["jsonl"].export(net.for_audience("internal"), out, {"audience": "internal"})
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     tags = [line["record"] for line in lines]
     assert tags == ["actor"] * 3 + ["offer"] * 2 + ["event", "relation", "decision"]
@@ -79,7 +79,7 @@ def test_jsonl_is_one_tagged_record_a_line(net: Network, tmp_path: Path) -> None
 
 def test_jsonl_lines_load_back_as_a_data_directory(net: Network, tmp_path: Path) -> None:
     out = tmp_path / "net.jsonl"
-    exporters(net)["jsonl"].export(net.for_audience("internal"), out, {})
+    exporters(net)["jsonl"].export(net.for_audience("internal"), out, {"audience": "internal"})
     by_kind: dict[str, list[str]] = {kind: [] for kind in KINDS}
     for line in out.read_text(encoding="utf-8").splitlines():
         record: dict[str, Any] = json.loads(line)
@@ -88,8 +88,8 @@ def test_jsonl_lines_load_back_as_a_data_directory(net: Network, tmp_path: Path)
     for kind, lines in by_kind.items():
         (directory / f"{kind}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     again = load(directory, bare_plugin_manager())
-    assert again.actors == net.actors and again.offers == net.offers
-    assert again.events == net.events and again.relations == net.relations
+    assert dict(again.actors) == dict(net.actors) and dict(again.offers) == dict(net.offers)
+    assert dict(again.events) == dict(net.events) and again.relations == net.relations
     assert again.decisions == net.decisions
 
 

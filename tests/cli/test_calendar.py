@@ -38,7 +38,7 @@ def events(ics: Path) -> list[str]:
 
 def test_writes_the_file_and_says_what_it_wrote(network: Path, tmp_path: Path) -> None:
     out = tmp_path / "joint.ics"
-    result = invoke("calendar", network, "-o", out)
+    result = invoke("calendar", network, "-o", out, "--lang", "en")
     assert result.exit_code == 0, result.output
     assert result.stdout == f"wrote {out} (2 events from 2 series, audience public)\n"
     assert out.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
@@ -124,7 +124,8 @@ def test_split_by_needs_a_directory(network: Path, tmp_path: Path) -> None:
 
 def test_split_by_actor_writes_one_file_each(network: Path, tmp_path: Path) -> None:
     out = tmp_path / "by-actor"
-    result = invoke("calendar", network, "-o", out, "--split-by", "actor", "--no-state")
+    result = invoke("calendar", network, "-o", out, "--split-by", "actor", "--no-state",
+                    "--lang", "en")
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in out.iterdir())
     assert written == sorted(f"{a}.ics" for a in ("caritas", "ki", "verein"))

@@ -33,7 +33,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_validate_says_what_it_counted(tmp_path: Path) -> None:
     directory = write_network(tmp_path / "net")
-    result = invoke("validate", directory)
+    result = invoke("validate", directory, "--lang", "en")
     assert result.exit_code == 0
     assert result.stdout == (f"{directory}: valid (3 actors, 1 offers, 1 events, "
                              "1 relations)\n")
@@ -95,7 +95,7 @@ def test_plugins_shows_an_installed_plugin_with_its_version(site: Path) -> None:
 
 def test_info_of_a_network_without_relations(tmp_path: Path) -> None:
     directory = write_network(tmp_path / "net", relations=[])
-    result = invoke("info", directory)
+    result = invoke("info", directory, "--lang", "en")
     assert result.exit_code == 0
     assert "Tiny (region: -)" in result.stdout
     assert result.stdout.rstrip().endswith("isolated actors: caritas, ki, verein")

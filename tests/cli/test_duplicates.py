@@ -70,15 +70,15 @@ def test_pairs_found_is_still_exit_0(network: Path) -> None:
 
 
 def test_nothing_found_is_exit_0_with_a_summary(tmp_path: Path) -> None:
-    result = duplicates(write_network(tmp_path / "tiny"))
+    result = duplicates(write_network(tmp_path / "tiny"), "--lang", "en")
     assert result.exit_code == 0
     assert re.fullmatch(r"0 pairs: 0 same, 0 review, 0 overlap \(\d+ candidate pairs compared\)\n",
                         result.stdout)
 
 
 def test_the_text_listing_agrees_with_json(network: Path) -> None:
-    document = as_json(network)
-    text = duplicates(network).stdout
+    document = as_json(network)  # JSON is for programs: English whatever --lang says
+    text = duplicates(network, "--lang", "en").stdout
     for pair in document["pairs"]:
         head = f"{pair['band']:<8} {pair['score']:.2f}  {pair['a']}  ↔  {pair['b']}"
         assert head in text

@@ -30,7 +30,7 @@ def network(tmp_path: Path) -> Path:
 
 def test_the_suffix_chooses_the_exporter(network: Path, tmp_path: Path) -> None:
     out = tmp_path / "net.jsonl"
-    result = export(network, "-o", out)
+    result = export(network, "-o", out, "--lang", "en")
     assert result.exit_code == 0, result.output
     assert result.stdout == f"wrote {out} (jsonl, audience public)\n"
     assert all("record" in json.loads(line) for line in out.read_text().splitlines())
@@ -38,7 +38,7 @@ def test_the_suffix_chooses_the_exporter(network: Path, tmp_path: Path) -> None:
 
 def test_json_suffix_is_the_builtin_json_not_hsds(network: Path, tmp_path: Path) -> None:
     out = tmp_path / "net.json"
-    result = export(network, "-o", out)
+    result = export(network, "-o", out, "--lang", "en")
     assert result.exit_code == 0 and "(json, audience public)" in result.stdout
     assert "network" in json.loads(out.read_text(encoding="utf-8"))
 
@@ -58,7 +58,7 @@ def test_to_overrides_the_suffix(network: Path, tmp_path: Path) -> None:
 def test_the_audience_decides_what_is_written(network: Path, tmp_path: Path, audience: str,
                                               offers: list[str]) -> None:
     out = tmp_path / "net.json"
-    result = export(network, "-o", out, "--audience", audience)
+    result = export(network, "-o", out, "--audience", audience, "--lang", "en")
     assert result.exit_code == 0 and f"audience {audience})" in result.stdout
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["network"]["audience"] == audience
@@ -98,12 +98,9 @@ def test_usage_errors(network: Path, tmp_path: Path, args: list[str], message: s
     assert list(tmp_path.glob("out*")) == []
 
 
-def test_an_exporter_that_fails_is_named_by_its_plugin(
-        network: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    site = tmp_path / "site"
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.delenv(DISABLE_ENV, raising=False)
-    entry_point_plugin(site, "cli-export-broken", """
+def broken_exporter(site: Path, plugin: str, error: str) -> None:
+    """An installed plugin whose exporter ``broken`` (``.broken``) raises ``error``."""
+    entry_point_plugin(site, plugin, f"""
         from ki_network import hookimpl
 
         class Broken:
@@ -112,15 +109,38 @@ def test_an_exporter_that_fails_is_named_by_its_plugin(
             description = "always fails"
 
             def export(self, network, path, options):
-                raise OSError("disk on fire")
+                raise {error}
 
         @hookimpl
         def ki_network_exporters():
             return [Broken()]
     """)
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "site"
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.delenv(DISABLE_ENV, raising=False)
+    return folder
+
+
+def test_an_exporter_that_fails_is_named_by_its_plugin(network: Path, tmp_path: Path,
+                                                       site: Path) -> None:
+    broken_exporter(site, "cli-export-broken", 'RuntimeError("disk on fire")')
     listed = export(network, "--list")
     assert "broken" in listed.stdout and "always fails" in listed.stdout
     result = export(network, "-o", tmp_path / "x.broken")
     assert result.exit_code == 1
     assert result.stderr.strip() == ("error: plugin 'cli-export-broken' failed in hook "
-                                     "ki_network_exporters: OSError: disk on fire")
+                                     "ki_network_exporters: RuntimeError: disk on fire")
+
+
+def test_an_os_error_while_writing_is_a_file_error(network: Path, tmp_path: Path,
+                                                   site: Path) -> None:
+    broken_exporter(site, "cli-export-disk", 'OSError(28, "No space left on device")')
+    out = tmp_path / "x.broken"
+    result = export(network, "-o", out)
+    assert result.exit_code == 1
+    assert str(out) in result.stderr and "No space left on device" in result.stderr
+    assert "plugin 'cli-export-disk'" not in result.stderr  # the disk, not the plugin

@@ -261,17 +261,27 @@ def test_imported_networks_run_the_duplicate_finder(tmp_path: Path) -> None:
 def test_the_specifications_service_full_keeps_its_values(
         tmp_path: Path, hsds_validate: Callable[..., str]) -> None:
     source = SPEC / "service_full.json"
-    ok("import", "hsds", source, "-o", tmp_path / "net", "--language", "en")
+    imported = ok("import", "hsds", source, "-o", tmp_path / "net", "--language", "en")
+    # The example's rule (weekly on Thursday and Friday, but only on days 2-4 of the month
+    # and of the year, in weeks 41-42) has no occurrence on any day, so the data directory
+    # refuses it as a schedule entry: the service stays, only that entry is left out, and
+    # the warning says where the schedule was read.
+    assert "0 records skipped" in imported.stdout
+    schedule_id = json.loads(source.read_text(encoding="utf-8"))["schedules"][0]["id"]
+    assert f"{source}:1: schedule '{schedule_id}' of service " in imported.output
+    assert "no occurrence on any day; the HSDS schedule is kept" in imported.output
+    (offer,) = load(tmp_path / "net").offers.values()
+    assert offer.schedule == ()
     ok("export", tmp_path / "net", "--to", "hsds", "-o", tmp_path / "out.json",
        "--audience", "internal")
     hsds_validate("json", tmp_path / "out.json")
     (service,) = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["contents"]
     original = json.loads(source.read_text(encoding="utf-8"))
-    # Documented normalisations: times carry their offset; schedules nested in a service at
-    # location or a location are listed once, under the service (with the location's id).
+    # Documented normalisation: schedules nested in a service at location or a location are
+    # listed once, under the service (with the location's id).  (Times would carry their
+    # offset, 10:00+03:00, but the refused schedule comes back from the kept data exactly as
+    # it was read.)
     expected = json.loads(json.dumps(original))
-    for schedule in expected["schedules"]:
-        schedule.update(opens_at="10:00+03:00", closes_at="18:00+03:00")
     del expected["service_at_locations"][0]["schedules"]
     del expected["service_at_locations"][0]["location"]["schedules"]
     assert _lost(expected, service) == []
@@ -316,6 +326,30 @@ def test_an_organisation_beside_its_services_is_their_provider(tmp_path: Path) -
     assert net.actors["org-o-1"].contact.website == "https://o.example"
     assert net.offers["svc-s-2"].provider == "org-o-2"  # a placeholder, and said so
     assert f"{source}:3: service 's-2': organisation 'o-2' is not in the data" in result.output
+
+
+def test_a_schedule_that_never_occurs_is_left_out_not_its_service(tmp_path: Path) -> None:
+    never = {"id": "never", "freq": "WEEKLY", "byday": "TH", "bymonthday": "2",
+             "byyearday": "3", "dtstart": "2026-01-01", "opens_at": "10:00",
+             "closes_at": "12:00"}
+    tuesdays = {"id": "tuesdays", "freq": "WEEKLY", "byday": "TU", "dtstart": "2026-01-06",
+                "opens_at": "09:00", "closes_at": "11:00"}
+    source = tmp_path / "svc.json"
+    source.write_text(json.dumps([{"id": "s-1", "name": "Svc", "status": "active",
+                                   "schedules": [never, tuesdays]}]), encoding="utf-8")
+    result = ok("import", "hsds", source, "-o", tmp_path / "net")
+    assert "0 records skipped" in result.stdout
+    assert (f"{source}:1: schedule 'never' of service 's-1' left out of offer 'svc-s-1': "
+            "rrule 'FREQ=WEEKLY;BYDAY=TH;BYMONTHDAY=2;BYYEARDAY=3' refused: the rule has no "
+            "occurrence on any day") in result.output
+    (entry,) = load(tmp_path / "net").offers["svc-s-1"].schedule
+    assert entry.rrule == "FREQ=WEEKLY;BYDAY=TU"
+    ok("export", tmp_path / "net", "--to", "hsds", "-o", tmp_path / "out.json")
+    (service,) = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["contents"]
+    first, second = service["schedules"]  # the entry first, the refused schedule after it
+    assert first["byday"] == "TU" and first["opens_at"] == "09:00+01:00"
+    assert {k: v for k, v in second.items() if k != "id"} == {
+        k: v for k, v in never.items() if k != "id"}
 
 
 def test_importing_a_networks_own_export_into_it_changes_no_byte(tmp_path: Path) -> None:

@@ -476,6 +476,12 @@ class _Converter:
     actor_ids: dict[str, str] = attrs.field(factory=dict)  # HSDS organisation id → ours
     taken: set[str] = attrs.field(factory=set)
     originals: dict[str, tuple[dict[str, Any], str]] = attrs.field(factory=dict)
+    #: offer id → for each of its schedule entries, the index of the HSDS schedule it was made
+    #: from (in the original's ``schedules``) and where that schedule was read
+    sources: dict[str, list[tuple[int, str]]] = attrs.field(factory=dict)
+    #: offer id → indexes of HSDS schedules the data directory refused as entries: left out
+    #: of the offer's schedule, given back whole from the kept data by the HSDS export
+    dropped: dict[str, list[int]] = attrs.field(factory=dict)
 
     def claim(self, wanted: str, fallback: str) -> str:
         ident = wanted if ID_PATTERN.match(wanted) and wanted not in self.taken else fallback
@@ -639,7 +645,8 @@ class _Converter:
             record["programme"] = program["name"]
         schedules = _Schedules(self.config.tz, self.data.timezone, notes)
         entries, closed, closures = [], 0, []
-        for item in original.get("schedules") or []:
+        sources: list[tuple[int, str]] = []
+        for index, item in enumerate(original.get("schedules") or []):
             where_item = self.data.rows.get(("schedule", str(item.get("id"))), where)
             if item.get("x_hsds1_table") == "holiday_schedules" and \
                     str(item.get("closed", "")).lower() in ("true", "1", "yes", "t"):
@@ -653,6 +660,7 @@ class _Converter:
                 closed += 1
             else:
                 entries.append(entry)
+                sources.append((index, where_item))
         for entry in entries:
             if "rrule" not in entry:
                 continue
@@ -687,6 +695,7 @@ class _Converter:
                 record.setdefault(key, value)
         self.result.offers.append(Record(record, origin=_origin(where)))
         self.originals[ident] = (original, where)
+        self.sources[ident] = sources
 
     def _named(self, ags: str) -> str:
         """A municipality as the data files write it: by name where the region knows it."""
@@ -799,9 +808,52 @@ def _builder(converter: _Converter, hooks: Hooks) -> Builder:
                    hooks.label_aliases(converter.config.region))
 
 
+def _shadow(record: Record, key: str) -> Record:
+    """``record`` as the builder is to check it: at ``key``, each schedule entry at a key of
+    its own (``key#schedule#n``), so that a refused entry can be told from a refused record."""
+    shown = Record(record, origin=Origin(key))
+    entries = record.get("schedule")
+    if isinstance(entries, list):
+        shown["schedule"] = [
+            Record(entry, origin=Origin(f"{key}#schedule#{n}"),
+                   key_origins={field: Origin(f"{key}#schedule#{n}") for field in entry})
+            if isinstance(entry, dict) else entry for n, entry in enumerate(entries)]
+    return shown
+
+
+def _drop_entries(converter: _Converter, record: Record,
+                  refused: Mapping[int, list[str]]) -> None:
+    """Leave the refused schedule entries out of offer ``record``, and say so where each
+    HSDS schedule was read.  The HSDS schedule itself stays in the kept data (see
+    :func:`_keep_the_rest`)."""
+    ident = str(record["id"])
+    sources = converter.sources.get(ident, [])
+    original, _ = converter.originals.get(ident, ({}, ""))
+    hsds_schedules = original.get("schedules") or []
+    entries = list(record.get("schedule") or [])
+    for n in sorted(refused):
+        index, where = sources[n] if n < len(sources) else (-1, str(record.origin))
+        hsds_id = hsds_schedules[index].get("id") if 0 <= index < len(hsds_schedules) else None
+        converter.result.warnings.append(
+            f"{where}: schedule {hsds_id!r} of service {original.get('id')!r} left out of "
+            f"offer {ident!r}: {'; '.join(refused[n])}; the HSDS schedule is kept for the "
+            "HSDS export")
+        if index >= 0:
+            converter.dropped.setdefault(ident, []).append(index)
+    record["schedule"] = [e for n, e in enumerate(entries) if n not in refused]
+    converter.sources[ident] = [s for n, s in enumerate(sources) if n not in refused]
+    if not record["schedule"]:
+        del record["schedule"]
+    imported = converter.result.imported
+    imported["schedules"] = imported.get("schedules", 0) - len(refused)
+    imported["schedules left out"] = imported.get("schedules left out", 0) + len(refused)
+
+
 def _check(converter: _Converter, hooks: Hooks) -> Network:
     """Leave out (and list) records the builder refuses; repeat, since an actor left out
-    takes its offers with it.  Returns the network of the records that remain."""
+    takes its offers with it.  A schedule entry the builder refuses is left out of its offer
+    (with a warning), not the offer with it.  Returns the network of the records that
+    remain."""
     result = converter.result
     while True:
         records = RecordSet()
@@ -810,15 +862,26 @@ def _check(converter: _Converter, hooks: Hooks) -> Network:
             for index, record in enumerate(items):
                 key = f"#{kind}#{index}"
                 shadow[key] = record
-                records.add(kind, Record(record, origin=Origin(key)))
+                records.add(kind, _shadow(record, key) if kind == "offers"
+                            else Record(record, origin=Origin(key)))
         builder = _builder(converter, hooks)
         built, problems = builder.build(records)
         bad: dict[str, list[str]] = {}
+        entries: dict[str, dict[int, list[str]]] = {}
         for problem in problems:
-            bad.setdefault(problem.origin.path, []).append(problem.message)
-        if not bad:
+            key, _, entry = problem.origin.path.partition("#schedule#")
+            if entry.isdigit():
+                entries.setdefault(key, {}).setdefault(int(entry), []).append(problem.message)
+            else:
+                bad.setdefault(key, []).append(problem.message)
+        if not bad and not entries:
             return Network(converter.config, converter.region, builder.topics.values(),
                            builder.target_groups.values(), built, hooks)
+        for key, refused in entries.items():
+            if key in bad:  # the record is left out: all its reasons are said
+                bad[key] += [m for messages in refused.values() for m in messages]
+            elif key in shadow:
+                _drop_entries(converter, shadow[key], refused)
         for key, messages in bad.items():
             if key not in shadow:
                 continue
@@ -841,6 +904,13 @@ def _keep_the_rest(converter: _Converter, network: Network) -> None:
             continue
         exported = services.service(offer)
         theirs = {k: v for k, v in original.items() if k != "organization"}
+        dropped = converter.dropped.get(record["id"])
+        if dropped and isinstance(theirs.get("schedules"), list):
+            # The entries that remain come first, in their order, as the export lists them;
+            # the refused schedules follow and are given back whole from the kept data.
+            listed = theirs["schedules"]
+            theirs["schedules"] = [*(s for i, s in enumerate(listed) if i not in dropped),
+                                   *(listed[i] for i in dropped if i < len(listed))]
         ours = {k: v for k, v in exported.items() if k != "organization"}
         rest = diff(theirs, ours)
         if rest:
