@@ -28,7 +28,8 @@ from .yamlio import atomic_write
 
 if TYPE_CHECKING:
     from ..network import Network
-from .yamlwrite import update_yaml_list, write_yaml
+from .lock import write_lock
+from .yamlwrite import to_yaml, update_yaml_list, write_yaml
 
 
 def save(network: Network, directory: str | Path | None = None,
@@ -36,12 +37,20 @@ def save(network: Network, directory: str | Path | None = None,
     """Write the network's records to ``directory`` (default: where it was loaded from).
 
     Each kind goes to the file it was read from (``.yaml`` or ``.jsonl``), else to
-    ``<kind>.yaml``; a kind without records gets no new file.
+    ``<kind>.yaml``; a kind without records gets no new file.  The files are written under
+    the directory's write lock (:mod:`ki_network.datadir.lock`) and read again under it.
+
+    :raises ~ki_network.datadir.lock.DirectoryLocked: another process kept writing.
     """
     target = Path(directory) if directory is not None else network.directory
     if target is None:
         raise ValueError("the network was not loaded from a directory; name one")
     target.mkdir(parents=True, exist_ok=True)
+    with write_lock(target):
+        _save(network, target, kinds)
+
+
+def _save(network: Network, target: Path, kinds: Iterable[str]) -> None:
     if not (target / "network.yaml").exists():
         write_yaml(target / "network.yaml", _config_record(network))
     for kind in kinds:
@@ -67,17 +76,19 @@ def _config_record(network: Network) -> dict[str, Any]:
     return record
 
 
-def write_records(path: Path, kind: str, records: Sequence[Mapping[str, Any]]) -> None:
-    """Write ``records`` to ``path``: JSON Lines rewritten, YAML updated in place."""
+def write_records(path: Path, kind: str, records: Sequence[Mapping[str, Any]], *,
+                  flow: frozenset[str] = frozenset()) -> None:
+    """Write ``records`` to ``path``: JSON Lines rewritten, YAML updated in place (new values
+    of the keys in ``flow`` in flow style).  The caller holds the directory's write lock."""
     if path.suffix == ".jsonl":
         with atomic_write(path) as handle:
             for record in records:
                 handle.write(json.dumps(plain(record), ensure_ascii=False, default=json_default))
                 handle.write("\n")
     elif path.exists():
-        update_yaml_list(path, kind, records)
+        update_yaml_list(path, kind, records, flow=flow)
     else:
-        write_yaml(path, [plain(r) for r in records])
+        write_yaml(path, to_yaml(plain(list(records)), flow))
 
 
 def json_default(value: Any) -> Any:

@@ -8,7 +8,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +128,11 @@ def write_yaml(path: Path, data: Any) -> None:
     dump_yaml(data, path)
 
 
-def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]) -> None:
+def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]], *,
+                     flow: frozenset[str] = frozenset()) -> None:
     """Bring the YAML list in ``path`` in line with ``records``, keeping comments and order.
+
+    New values of the keys in ``flow`` are written in flow style (``[a, b]``, ``{k: v}``).
 
     Records are matched by :func:`~ki_network.datadir.serialize.record_key` (with a running
     count for keys that repeat).  The text of a record that did not change is kept byte for
@@ -149,7 +152,7 @@ def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]
         if isinstance(item, CommentedMap) and key in wanted:
             record = wanted[key]
             if _update_map(item, {k: v for k, v in record.items()
-                                  if k in item or implied.get(k, _NOTHING) != v}):
+                                  if k in item or implied.get(k, _NOTHING) != v}, flow):
                 changed.add(key)
     present = {key for key, item in items if isinstance(item, CommentedMap)}
     dropped = [key for key, item in items if key not in wanted or key not in present]
@@ -162,7 +165,7 @@ def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]
         for index in reversed(range(len(document))):
             if items[index][0] in dropped:
                 del document[index]
-        document.extend(_to_yaml(plain(wanted[key])) for key in added)
+        document.extend(to_yaml(plain(wanted[key]), flow) for key in added)
         dump_yaml(document, path, like=text)
         return
     out = lines[:spans[0][0]] if spans else list(lines)
@@ -176,7 +179,7 @@ def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]
     if added and out and not out[-1].endswith("\n"):
         out[-1] += "\n"
     for key in added:
-        out += _render_item(_to_yaml(plain(wanted[key])), text)
+        out += _render_item(to_yaml(plain(wanted[key]), flow), text)
     with atomic_write(path) as handle:
         handle.write("".join(out))
 
@@ -263,7 +266,8 @@ def canonical(value: Any) -> Any:
     return str(value)
 
 
-def _update_map(old: CommentedMap, new: Mapping[str, Any]) -> bool:
+def _update_map(old: CommentedMap, new: Mapping[str, Any],
+                flow: frozenset[str] = frozenset()) -> bool:
     """Make ``old`` say what ``new`` says, touching only what differs; True if it changed."""
     changed = False
     for key in [k for k in old if k not in new]:
@@ -275,26 +279,43 @@ def _update_map(old: CommentedMap, new: Mapping[str, Any]) -> bool:
             continue
         changed = True
         if key in old and isinstance(old[key], CommentedMap) and isinstance(value, Mapping):
-            _update_map(old[key], value)
+            _update_map(old[key], value, flow)
         elif (key in old and isinstance(old[key], CommentedSeq) and isinstance(value, list)
               and len(old[key]) == len(value)):
             for index, entry in enumerate(value):
                 current = old[key][index]
                 if isinstance(current, CommentedMap) and isinstance(entry, Mapping):
-                    _update_map(current, entry)
+                    _update_map(current, entry, flow)
                 elif not _same(current, entry):
-                    old[key][index] = _to_yaml(plain(entry))
-        else:
-            old[key] = _to_yaml(plain(value))
+                    old[key][index] = to_yaml(plain(entry), flow)
+        elif key in old:
+            old[key] = to_yaml(plain(value), flow, key in flow)
+        else:  # a new key goes where the record has it: before the first later key there
+            keys = list(new)
+            later = next((k for k in keys[keys.index(key) + 1:] if k in old), None)
+            position = list(old).index(later) if later is not None else len(old)
+            old.insert(position, key, to_yaml(plain(value), flow, key in flow))
     return changed
 
 
-def _to_yaml(value: Any) -> Any:
+def to_yaml(value: Any, flow: frozenset[str] = frozenset(), in_flow: bool = False) -> Any:
+    """``value`` as ruamel.yaml containers; those under a key in ``flow`` in flow style.
+
+    Every container is a fresh object: ruamel.yaml writes an object met twice as an anchor
+    and an alias, which the data directory's safe loader refuses.
+    """
     if isinstance(value, Mapping):
         result = CommentedMap()
         for k, v in value.items():
-            result[k] = _to_yaml(v)
+            result[k] = to_yaml(v, flow, in_flow or k in flow)
+        if in_flow:
+            result.fa.set_flow_style()
         return result
     if isinstance(value, list):
-        return CommentedSeq([_to_yaml(v) for v in value])
+        seq = CommentedSeq([to_yaml(v, flow, in_flow) for v in value])
+        if in_flow:
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return date(value.year, value.month, value.day)
     return value
