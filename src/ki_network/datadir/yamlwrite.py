@@ -19,7 +19,7 @@ from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.tokens import CommentToken
 
 from .serialize import DEFAULTS, plain, record_key
-from .yamlio import FLOAT_PATTERN, atomic_write
+from .yamlio import FLOAT_PATTERN, atomic_write, parse_yaml
 
 #: Fields a record may leave out that the serializer always writes: a record that left them
 #: out is not changed by adding them.
@@ -144,15 +144,24 @@ def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]
     document = roundtrip_yaml().load(text)
     if not isinstance(document, CommentedSeq):
         document = CommentedSeq()
+    # What the file says is judged by how the data directory reads it, not by how ruamel.yaml
+    # (YAML 1.2) reads it: ``1e3`` is a float to ruamel.yaml but the text "1e3" to the
+    # loader, so a record that wants the float 1000.0 looked unchanged and stayed "1e3".
+    as_read, problems = parse_yaml(text, str(path))
+    if problems or not isinstance(as_read, list) or len(as_read) != len(document):
+        as_read = list(document)
+    for item, read in zip(document, as_read, strict=True):
+        _align(item, read)
     items = _keyed(kind, document)
     wanted = dict(_keyed(kind, records))
     implied = _IMPLIED.get(kind, {})
     changed: set[str] = set()
-    for key, item in items:
+    for (key, item), read in zip(items, as_read, strict=True):
         if isinstance(item, CommentedMap) and key in wanted:
             record = wanted[key]
             if _update_map(item, {k: v for k, v in record.items()
-                                  if k in item or implied.get(k, _NOTHING) != v}, flow):
+                                  if k in item or implied.get(k, _NOTHING) != v}, flow,
+                           read if isinstance(read, Mapping) else item):
                 changed.add(key)
     present = {key for key, item in items if isinstance(item, CommentedMap)}
     dropped = [key for key, item in items if key not in wanted or key not in present]
@@ -267,26 +276,40 @@ def canonical(value: Any) -> Any:
 
 
 def _update_map(old: CommentedMap, new: Mapping[str, Any],
-                flow: frozenset[str] = frozenset()) -> bool:
-    """Make ``old`` say what ``new`` says, touching only what differs; True if it changed."""
+                flow: frozenset[str] = frozenset(), read: Mapping[Any, Any] | None = None
+                ) -> bool:
+    """Make ``old`` say what ``new`` says, touching only what differs; True if it changed.
+
+    ``read`` is ``old`` as the data directory's loader reads it (keys as text); values are
+    compared with it, so that a text ruamel.yaml reads otherwise (``1e3``) is judged as what
+    it means in the data directory.
+    """
+    view = _reading(old, read)
     changed = False
-    for key in [k for k in old if k not in new]:
-        if DEFAULTS.get(key) != old[key]:  # a spelt-out default means the same: keep it
+    for key in [k for k in old if str(k) not in new]:
+        # a spelt-out default means the same: keep it (but a null is no default)
+        if str(key) not in DEFAULTS or DEFAULTS[str(key)] != view(key):
             del old[key]
             changed = True
     for key, value in new.items():
-        if key in old and _same(old[key], value):
+        if key in old and _same(view(key), value):
             continue
         changed = True
+        current_read = view(key) if key in old else None
         if key in old and isinstance(old[key], CommentedMap) and isinstance(value, Mapping):
-            _update_map(old[key], value, flow)
+            _update_map(old[key], value, flow,
+                        current_read if isinstance(current_read, Mapping) else None)
         elif (key in old and isinstance(old[key], CommentedSeq) and isinstance(value, list)
               and len(old[key]) == len(value)):
+            entries_read = (current_read if isinstance(current_read, list)
+                            and len(current_read) == len(value) else list(old[key]))
             for index, entry in enumerate(value):
                 current = old[key][index]
+                entry_read = entries_read[index]
                 if isinstance(current, CommentedMap) and isinstance(entry, Mapping):
-                    _update_map(current, entry, flow)
-                elif not _same(current, entry):
+                    _update_map(current, entry, flow,
+                                entry_read if isinstance(entry_read, Mapping) else None)
+                elif not _same(entry_read, entry):
                     old[key][index] = to_yaml(plain(entry), flow)
         elif key in old:
             old[key] = to_yaml(plain(value), flow, key in flow)
@@ -296,6 +319,40 @@ def _update_map(old: CommentedMap, new: Mapping[str, Any],
             position = list(old).index(later) if later is not None else len(old)
             old.insert(position, key, to_yaml(plain(value), flow, key in flow))
     return changed
+
+
+def _align(node: Any, read: Any) -> None:
+    """Give every scalar of ruamel.yaml's ``node`` the value the data directory's loader read
+    (``read``) where the two differ, so that a record that is written anew says what it said
+    before: ruamel.yaml reads ``1e3`` as the float 1000.0 (YAML 1.2), the loader as the text
+    "1e3" — written back from ruamel's reading, the text became a number."""
+    if isinstance(node, CommentedMap) and isinstance(read, Mapping):
+        for key in list(node):
+            if str(key) not in read:
+                continue
+            meant = read[str(key)]
+            if isinstance(node[key], CommentedMap | CommentedSeq):
+                _align(node[key], meant)
+            elif canonical(node[key]) != canonical(meant):
+                node[key] = to_yaml(plain(meant))
+    elif isinstance(node, CommentedSeq) and isinstance(read, list) and len(node) == len(read):
+        for index, meant in enumerate(read):
+            if isinstance(node[index], CommentedMap | CommentedSeq):
+                _align(node[index], meant)
+            elif canonical(node[index]) != canonical(meant):
+                node[index] = to_yaml(plain(meant))
+
+
+def _reading(old: CommentedMap, read: Mapping[Any, Any] | None) -> Any:
+    """``key -> value of old[key] as the loader read it`` (ruamel's value where unknown)."""
+    if read is None:
+        return old.__getitem__
+
+    def view(key: Any) -> Any:
+        text = str(key)
+        return read[text] if text in read else old[key]
+
+    return view
 
 
 def to_yaml(value: Any, flow: frozenset[str] = frozenset(), in_flow: bool = False) -> Any:
