@@ -21,6 +21,7 @@ file either before or after a write.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,26 +34,46 @@ LOCK_FILE = Path(".ki-network") / "write.lock"
 
 
 class DirectoryLocked(Exception):  # noqa: N818 - reads as what happened
-    """Another process kept writing the data directory for longer than the wait."""
+    """Another writer kept writing the data directory for longer than the wait."""
+
+
+_THREAD_LOCKS: dict[Path, threading.RLock] = {}
+_GUARD = threading.Lock()
+
+
+def _thread_lock(path: Path) -> threading.RLock:
+    """The lock that keeps threads of this process apart (the file lock counts nesting per
+    process, not per thread)."""
+    with _GUARD:
+        return _THREAD_LOCKS.setdefault(path, threading.RLock())
 
 
 @contextlib.contextmanager
-def write_lock(directory: Path, wait: float = WAIT) -> Iterator[None]:
-    """Hold the write lock of data directory ``directory`` (nests within one process).
+def write_lock(directory: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold the write lock of data directory ``directory`` (a thread may nest it).
 
-    :raises DirectoryLocked: another process held it for more than ``wait`` seconds.
+    :param wait: seconds to wait for another writer (default :data:`WAIT`).
+    :raises DirectoryLocked: another process or thread held it for longer.
     """
-    path = directory / LOCK_FILE
+    wait = WAIT if wait is None else wait
+    path = (directory / LOCK_FILE).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    # is_singleton: one lock object per file in this process, so nesting counts up instead of
-    # taking a second OS lock that would wait for the first forever
-    lock = filelock.FileLock(path, is_singleton=True, thread_local=False)
+    message = (f"{directory}: another ki-network process is writing this data directory (it "
+               f"holds {directory / LOCK_FILE}); waited {wait:g} s")
+    in_process = _thread_lock(path)
+    if not in_process.acquire(timeout=wait):
+        raise DirectoryLocked(message)
     try:
-        lock.acquire(timeout=wait)
-    except filelock.Timeout as exc:
-        raise DirectoryLocked(f"{directory}: another ki-network process is writing this data "
-                              f"directory (it holds {path}); waited {wait:g} s") from exc
-    try:
-        yield
+        # is_singleton: one lock object per file in this process, so nesting counts up
+        # instead of taking a second OS lock that would wait for the first forever
+        lock = filelock.FileLock(path, is_singleton=True, thread_local=False)
+        try:
+            lock.acquire(timeout=wait)
+        except filelock.Timeout as exc:
+            raise DirectoryLocked(message) from exc
+        try:
+            yield
+        finally:
+            lock.release()
     finally:
-        lock.release()
+        in_process.release()
