@@ -12,6 +12,12 @@ with ``ki-network ics import`` is not read twice.
 
 Skipped VEVENTs and repairs are reported on the ``ki_network.ics`` logger (warnings and
 info); a feed that cannot be read at all is a data problem at the actor's ``calendar:``.
+
+Partners may edit ``calendar:``, so it is bounded (``docs/security-feeds.md``): URLs only on
+public addresses unless ``network.yaml`` says ``feeds: allow_private_addresses: true``; a
+body that cannot be decoded or is not a calendar at all counts as unreachable (the cached
+copy is used, and never replaced by junk); files only inside the data directory (or a folder
+in ``feeds: folders``), regular and at most :data:`MAX_BYTES`.
 """
 
 from __future__ import annotations
