@@ -109,7 +109,8 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
         click.echo(note.located(feed_name), err=True)
     for ident, why in report.kept:
         click.echo(f"{report.path}: kept {ident}: {why}", err=True)
-    changes = report.added or report.updated or report.removed or report.restored
+    changes = (report.added or report.updated or report.removed or report.restored
+               or report.renamed)
     verb = "dry run, nothing written to" if dry_run else "updated" if changes else "no change to"
     click.echo(f"{feed_name}: {feed.vevents} VEVENTs, {len(feed.records)} imported, "
                f"{len(feed.skipped)} skipped; {verb} {report.path}: "
