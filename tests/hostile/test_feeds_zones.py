@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,13 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def unique(name: str) -> str:
+    """A zone name no other test uses: icalendar keeps custom zones for the whole process, so
+    a zone of the same name registered by an earlier test would answer for a refused one
+    (see "Known limitation" in docs/security-feeds.md)."""
+    return f"{name} {uuid.uuid4().hex[:8]}"
+
+
 def zone_feed(rule: str, tzid: str = "Evil Zone") -> bytes:
     """A feed whose custom zone changes its offset by ``rule`` (both parts)."""
     return "\r\n".join([
@@ -63,8 +71,9 @@ SUB_DAILY = ["FREQ=SECONDLY", "FREQ=MINUTELY", "FREQ=HOURLY", "FREQ=DAILY",
 
 @pytest.mark.parametrize("rule", SUB_DAILY)
 def test_zone_rule_recurring_more_than_twice_a_year_is_refused(rule: str) -> None:
+    tzid = unique("Evil Zone")
     with time_limit(BUDGET):
-        feed = read_ics(zone_feed(rule), actor="caritas", source="evil.ics")
+        feed = read_ics(zone_feed(rule, tzid), actor="caritas", source="evil.ics")
     assert feed.vevents == 1
     assert [r["id"] for r in feed.records] == ["caritas-evil-1"]
     # the zone is not used: the time is taken as the network's local time, and said so
@@ -72,13 +81,13 @@ def test_zone_rule_recurring_more_than_twice_a_year_is_refused(rule: str) -> Non
     messages = [n.message for n in feed.notes]
     assert any(m.startswith("VTIMEZONE refused: its STANDARD rule") and
                "changes the offset more than twice a year" in m for m in messages), messages
-    assert any("unknown time zone 'Evil Zone'" in m for m in messages), messages
+    assert any(f"unknown time zone {tzid!r}" in m for m in messages), messages
 
 
 def test_a_real_custom_zone_still_resolves() -> None:
     """Outlook's usual custom zone (yearly rules from 1601) is read as before."""
     with time_limit(BUDGET):
-        feed = read_ics(zone_feed("FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", tzid="Outlook Zone"),
+        feed = read_ics(zone_feed("FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", tzid=unique("Outlook Zone")),
                         actor="caritas", source="ok.ics")
     assert not any("refused" in n.message for n in feed.notes)
     assert len(feed.records) == 1
@@ -87,9 +96,10 @@ def test_a_real_custom_zone_still_resolves() -> None:
 def test_zone_hidden_inside_the_event_is_ignored() -> None:
     """icalendar registers every VTIMEZONE it parses for the whole process; one nested in a
     VEVENT (not allowed by RFC 5545) must not get there either."""
-    nested = zone_feed("FREQ=SECONDLY", tzid="Nested Evil").replace(
+    tzid = unique("Nested Evil")
+    nested = zone_feed("FREQ=SECONDLY", tzid=tzid).replace(
         b"BEGIN:VEVENT\r\nUID:evil-1\r\n",
-        b"BEGIN:VEVENT\r\nUID:evil-1\r\nBEGIN:VTIMEZONE\r\nTZID:Nested Evil\r\n"
+        b"BEGIN:VEVENT\r\nUID:evil-1\r\nBEGIN:VTIMEZONE\r\nTZID:" + tzid.encode() + b"\r\n"
         b"BEGIN:STANDARD\r\nDTSTART:16010101T000000\r\nTZOFFSETFROM:+0200\r\n"
         b"TZOFFSETTO:+0100\r\nRRULE:FREQ=SECONDLY\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n"
         b"DTSTART:16010101T000001\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
@@ -102,7 +112,7 @@ def test_zone_hidden_inside_the_event_is_ignored() -> None:
 
 def test_too_many_rdates_in_a_zone_are_refused() -> None:
     dates = ",".join(f"{2000 + i // 12:04d}{i % 12 + 1:02d}01T020000" for i in range(1200))
-    text = zone_feed("FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", tzid="Many Dates").replace(
+    text = zone_feed("FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", tzid=unique("Many Dates")).replace(
         b"RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nEND:STANDARD",
         f"RDATE:{dates}\r\nEND:STANDARD".encode(), 1)
     with time_limit(BUDGET):
@@ -114,7 +124,7 @@ def test_too_many_rdates_in_a_zone_are_refused() -> None:
 def test_ics_import_of_such_a_feed_finishes(tmp_path: Path) -> None:
     directory = write_network(tmp_path / "net")
     source = directory / "evil.ics"
-    source.write_bytes(zone_feed("FREQ=MINUTELY", tzid="Evil CLI"))
+    source.write_bytes(zone_feed("FREQ=MINUTELY", tzid=unique("Evil CLI")))
     with time_limit(3 * BUDGET):
         result = CliRunner().invoke(main, ["ics", "import", str(source), "--actor", "caritas",
                                            str(directory)])
@@ -128,7 +138,8 @@ def test_loading_a_network_with_such_a_live_feed_finishes(tmp_path: Path) -> Non
     actors[1]["calendar"] = "feeds/evil.ics"
     directory = write_network(tmp_path / "net", actors=actors)
     (directory / "feeds").mkdir()
-    (directory / "feeds" / "evil.ics").write_bytes(zone_feed("FREQ=HOURLY", tzid="Evil Live"))
+    (directory / "feeds" / "evil.ics").write_bytes(
+        zone_feed("FREQ=HOURLY", tzid=unique("Evil Live")))
     with time_limit(3 * BUDGET):
         net = load(directory, bare_plugin_manager())
     assert "caritas-evil-1" in net.events
