@@ -1,4 +1,8 @@
-"""Fetching feeds from a real HTTP server on loopback, started by the tests."""
+"""Fetching feeds from a real HTTP server on loopback, started by the tests.
+
+Loopback is refused by default (server-side request forgery); these tests opt in with
+``allow_private=True``, as a network with a feed server on its own machine would.
+"""
 
 from __future__ import annotations
 
@@ -107,7 +111,7 @@ def server() -> Iterator[tuple[str, _Server]]:
 
 def test_fetch_returns_the_body(server: tuple[str, _Server]) -> None:
     base, _ = server
-    result = fetch(f"{base}/feed.ics")
+    result = fetch(f"{base}/feed.ics", allow_private=True)
     assert result.content == FEED
     assert result.status == "fetched"
 
@@ -115,8 +119,8 @@ def test_fetch_returns_the_body(server: tuple[str, _Server]) -> None:
 def test_conditional_get_with_etag_answers_304_from_the_cache(
         server: tuple[str, _Server], tmp_path: Path) -> None:
     base, httpd = server
-    first = fetch(f"{base}/feed.ics", cache_dir=tmp_path)
-    second = fetch(f"{base}/feed.ics", cache_dir=tmp_path)
+    first = fetch(f"{base}/feed.ics", allow_private=True, cache_dir=tmp_path)
+    second = fetch(f"{base}/feed.ics", allow_private=True, cache_dir=tmp_path)
     assert (first.status, second.status) == ("fetched", "not-modified")
     assert second.content == FEED
     sent = httpd.requests[1][1]
@@ -128,8 +132,8 @@ def test_conditional_get_with_etag_answers_304_from_the_cache(
 def test_conditional_get_with_last_modified_only(server: tuple[str, _Server],
                                                  tmp_path: Path) -> None:
     base, httpd = server
-    fetch(f"{base}/dated.ics", cache_dir=tmp_path)
-    second = fetch(f"{base}/dated.ics", cache_dir=tmp_path)
+    fetch(f"{base}/dated.ics", allow_private=True, cache_dir=tmp_path)
+    second = fetch(f"{base}/dated.ics", allow_private=True, cache_dir=tmp_path)
     assert second.status == "not-modified"
     assert second.content == FEED
     assert "If-None-Match" not in httpd.requests[1][1]
@@ -138,16 +142,16 @@ def test_conditional_get_with_last_modified_only(server: tuple[str, _Server],
 def test_no_validators_are_sent_without_a_cached_body(server: tuple[str, _Server],
                                                       tmp_path: Path) -> None:
     base, _ = server
-    fetch(f"{base}/feed.ics", cache_dir=tmp_path)
+    fetch(f"{base}/feed.ics", allow_private=True, cache_dir=tmp_path)
     for body in tmp_path.glob("*.ics"):
         body.unlink()
     # Without a body the validators are not sent, so the server answers in full again.
-    assert fetch(f"{base}/feed.ics", cache_dir=tmp_path).status == "fetched"
+    assert fetch(f"{base}/feed.ics", allow_private=True, cache_dir=tmp_path).status == "fetched"
 
 
 def test_redirects_are_followed(server: tuple[str, _Server]) -> None:
     base, _ = server
-    result = fetch(f"{base}/moved")
+    result = fetch(f"{base}/moved", allow_private=True)
     assert result.content == FEED
     assert result.url.endswith("/feed.ics")
 
@@ -155,33 +159,33 @@ def test_redirects_are_followed(server: tuple[str, _Server]) -> None:
 def test_size_limit_stops_the_stream(server: tuple[str, _Server]) -> None:
     base, _ = server
     with pytest.raises(FetchError, match="larger than the limit of 100,000 bytes"):
-        fetch(f"{base}/big", max_bytes=100_000)
+        fetch(f"{base}/big", allow_private=True, max_bytes=100_000)
 
 
 def test_size_limit_trusts_a_declared_length(server: tuple[str, _Server]) -> None:
     base, _ = server
     with pytest.raises(FetchError, match="50,000,000 bytes, more than the limit"):
-        fetch(f"{base}/big-declared", max_bytes=100_000)
+        fetch(f"{base}/big-declared", allow_private=True, max_bytes=100_000)
 
 
 def test_timeout_covers_the_whole_download(server: tuple[str, _Server]) -> None:
     base, _ = server
     started = time.monotonic()
     with pytest.raises(FetchError, match=r"took longer than 0\.5 s"):
-        fetch(f"{base}/drip", timeout=0.5)
+        fetch(f"{base}/drip", allow_private=True, timeout=0.5)
     assert time.monotonic() - started < 2
 
 
 def test_timeout_when_the_server_does_not_answer(server: tuple[str, _Server]) -> None:
     base, _ = server
     with pytest.raises(FetchError, match=r"no answer from 127\.0\.0\.1 within 0\.3 s"):
-        fetch(f"{base}/silent", timeout=0.3)
+        fetch(f"{base}/silent", allow_private=True, timeout=0.3)
 
 
 def test_error_status_is_reported(server: tuple[str, _Server]) -> None:
     base, _ = server
     with pytest.raises(FetchError, match="answered 404 Not Found"):
-        fetch(f"{base}/nothing.ics")
+        fetch(f"{base}/nothing.ics", allow_private=True)
 
 
 def test_unreachable_host_is_a_one_line_error() -> None:
@@ -190,7 +194,7 @@ def test_unreachable_host_is_a_one_line_error() -> None:
         port = probe.getsockname()[1]
     with pytest.raises(FetchError, match=rf"127\.0\.0\.1:{port}/x\.ics: cannot reach 127\.0\.0\.1"
                        ) as caught:
-        fetch(f"http://127.0.0.1:{port}/x.ics", timeout=2)
+        fetch(f"http://127.0.0.1:{port}/x.ics", allow_private=True, timeout=2)
     assert "\n" not in str(caught.value)
 
 
@@ -198,10 +202,10 @@ def test_offline_fallback_serves_the_cached_copy(server: tuple[str, _Server],
                                                  tmp_path: Path) -> None:
     base, httpd = server
     url = f"{base}/feed.ics"
-    fetch(url, cache_dir=tmp_path)
+    fetch(url, allow_private=True, cache_dir=tmp_path)
     httpd.shutdown()
     httpd.server_close()
-    result = fetch(url, cache_dir=tmp_path, timeout=2, offline_fallback=True)
+    result = fetch(url, allow_private=True, cache_dir=tmp_path, timeout=2, offline_fallback=True)
     assert (result.status, result.content) == ("cached", FEED)
     assert result.error is not None
     assert "cannot reach" in result.error
@@ -211,7 +215,7 @@ def test_offline_fallback_serves_the_cached_copy(server: tuple[str, _Server],
                                  "javascript:alert(1)", "/local/path.ics", "gopher://x/"])
 def test_non_http_schemes_are_refused_without_connecting(url: str) -> None:
     with pytest.raises(FetchError, match="only http and https"):
-        fetch(url)
+        fetch(url, allow_private=True)
 
 
 def test_webcal_is_read_as_https() -> None:

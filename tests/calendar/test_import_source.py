@@ -23,6 +23,10 @@ FEED = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
         b"END:VCALENDAR\r\n")
 
 
+#: network.yaml of a network whose feed server is on loopback, which must be allowed explicitly
+LOOPBACK_ALLOWED = {**TINY["network.yaml"], "feeds": {"allow_private_addresses": True}}
+
+
 def actors(calendar: str, visibility: str = "partners") -> list[dict[str, object]]:
     listed = [dict(a) for a in TINY["actors.yaml"]]  # type: ignore[union-attr]
     listed[1].update(calendar=calendar, visibility=visibility)  # caritas
@@ -79,7 +83,7 @@ def test_missing_feed_file_is_a_data_problem_at_the_actor(tmp_path: Path) -> Non
 def test_feed_url_is_fetched_and_cached(tmp_path: Path, feed_server: ThreadingHTTPServer,
                                         caplog: pytest.LogCaptureFixture) -> None:
     url = f"http://127.0.0.1:{feed_server.server_address[1]}/caritas.ics"
-    write_network(tmp_path, actors=actors(url))
+    write_network(tmp_path, actors=actors(url), network=LOOPBACK_ALLOWED)
     assert "caritas-beratung-1" in load(tmp_path, bare_plugin_manager()).events
     assert list((tmp_path / ".ki-network" / "feeds").glob("*.ics"))
     feed_server.shutdown()
@@ -96,7 +100,8 @@ def test_unreachable_feed_without_a_copy_is_a_data_problem(tmp_path: Path,
     port = feed_server.server_address[1]
     feed_server.shutdown()
     feed_server.server_close()
-    write_network(tmp_path, actors=actors(f"http://127.0.0.1:{port}/caritas.ics"))
+    write_network(tmp_path, actors=actors(f"http://127.0.0.1:{port}/caritas.ics"),
+                  network=LOOPBACK_ALLOWED)
     with pytest.raises(DataError, match=r"cannot reach 127\.0\.0\.1"):
         load(tmp_path, bare_plugin_manager())
 

@@ -12,6 +12,12 @@ with ``ki-network ics import`` is not read twice.
 
 Skipped VEVENTs and repairs are reported on the ``ki_network.ics`` logger (warnings and
 info); a feed that cannot be read at all is a data problem at the actor's ``calendar:``.
+
+Partners may edit ``calendar:``, so it is bounded (``docs/security-feeds.md``): URLs only on
+public addresses unless ``network.yaml`` says ``feeds: allow_private_addresses: true``; a
+body that cannot be decoded or is not a calendar at all counts as unreachable (the cached
+copy is used, and never replaced by junk); files only inside the data directory (or a folder
+in ``feeds: folders``), regular and at most :data:`MAX_BYTES`.
 """
 
 from __future__ import annotations
@@ -20,8 +26,18 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ..calendar.ics_import.fetch import CACHE_DIR, FetchError, fetch, is_url
+from ..calendar.ics_import.fetch import (
+    CACHE_DIR,
+    MAX_BYTES,
+    FetchError,
+    fetch,
+    is_url,
+    public_url,
+)
+from ..calendar.ics_import.local import FeedFileError, confined, read_feed_file
 from ..calendar.ics_import.reader import read_ics
+from ..calendar.ics_import.settings import FeedSettings, feed_settings
+from ..calendar.ics_import.sniff import not_a_calendar
 from ..datadir.build import ID_PATTERN
 from ..datadir.config import NetworkConfig
 from ..datadir.records import RecordSet
@@ -47,6 +63,9 @@ def ki_network_read_records(directory: Path, config: NetworkConfig, records: Rec
     # Ids are unique across all kinds: a feed event must not take an actor's or offer's id.
     taken_ids = {str(r.get("id")) for kind in records.records.values() for r in kind}
     taken = {key for r in events if (key := _identity(r)) is not None}
+    settings, wrong = feed_settings(config.extra, directory)
+    for message in wrong:
+        records.problem(Problem(config.origin_of("feeds"), message))
     for actor in list(records.records["actors"]):
         source = actor.get("calendar")
         ident = actor.get("id")
@@ -54,7 +73,7 @@ def ki_network_read_records(directory: Path, config: NetworkConfig, records: Rec
             continue
         if not isinstance(ident, str) or not ID_PATTERN.match(ident):
             continue  # the builder reports the bad id; a feed needs a valid organiser
-        loaded = _load(actor, source.strip(), directory, records)
+        loaded = _load(actor, source.strip(), directory, records, settings)
         if loaded is None:
             continue
         data, name = loaded
@@ -62,8 +81,14 @@ def ki_network_read_records(directory: Path, config: NetworkConfig, records: Rec
             visibility = Visibility(actor.get("visibility") or "public")
         except ValueError:
             visibility = Visibility.PUBLIC  # the builder reports the bad value
-        feed = read_ics(data, actor=ident, source=name, timezone=config.timezone,
-                        visibility=visibility)
+        try:
+            feed = read_ics(data, actor=ident, source=name, timezone=config.timezone,
+                            visibility=visibility)
+        except Exception as exc:  # the reader never raises; should it, say where
+            records.problem(Problem(actor.origin_of("calendar"),
+                                    f"calendar of actor {ident!r}: {name}: cannot be read: "
+                                    f"{type(exc).__name__}: {exc}"))
+            continue
         for skipped in feed.skipped:
             logger.warning("%s:%s", name, skipped)
         for note in feed.notes:
@@ -78,24 +103,31 @@ def ki_network_read_records(directory: Path, config: NetworkConfig, records: Rec
             records.add("events", record)
 
 
-def _load(actor: Record, source: str, directory: Path, records: RecordSet
-          ) -> tuple[bytes, str] | None:
+def _load(actor: Record, source: str, directory: Path, records: RecordSet,
+          settings: FeedSettings) -> tuple[bytes, str] | None:
     origin = actor.origin_of("calendar")
     who = f"calendar of actor {actor.get('id')!r}"
     if is_url(source):
         try:
-            fetched = fetch(source, cache_dir=directory / CACHE_DIR, offline_fallback=True)
+            fetched = fetch(source, cache_dir=directory / CACHE_DIR, offline_fallback=True,
+                            allow_private=settings.allow_private_addresses,
+                            check=not_a_calendar)
         except FetchError as exc:
             records.problem(Problem(origin, f"{who}: {exc}"))
             return None
         if fetched.status == "cached":
             logger.warning("%s: %s; using the copy fetched earlier", origin, fetched.error)
-        return fetched.content, source
-    path = directory / source
+        return fetched.content, public_url(source)
     try:
-        return path.read_bytes(), str(path)
-    except FileNotFoundError:
-        records.problem(Problem(origin, f"{who}: file {source!r} not found in {directory}"))
-    except OSError as exc:
-        records.problem(Problem(origin, f"{who}: cannot read {source!r}: {exc.strerror}"))
-    return None
+        path = confined(directory, source, settings.folders)
+        data = read_feed_file(path, MAX_BYTES)
+    except FeedFileError as exc:
+        where = f" in {directory}" if str(exc) == "not found" else ""
+        records.problem(Problem(origin, f"{who}: file {source!r} {exc}{where}"))
+        return None
+    junk = not_a_calendar(data)
+    if junk:
+        records.problem(Problem(origin, f"{who}: file {source!r}: {junk}"))
+        return None
+    return data, source
+

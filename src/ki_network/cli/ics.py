@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..calendar.ics_import.fetch import CACHE_DIR, MAX_BYTES, TIMEOUT, FetchError, fetch, is_url
+from ..calendar.ics_import.fetch import (
+    CACHE_DIR,
+    MAX_BYTES,
+    TIMEOUT,
+    FetchError,
+    fetch,
+    is_url,
+    public_url,
+)
+from ..calendar.ics_import.local import FeedFileError, read_feed_file
 from ..calendar.ics_import.merge import MergeError, MergeReport, merge_into
 from ..calendar.ics_import.reader import ImportedFeed, read_ics
+from ..calendar.ics_import.settings import feed_settings
+from ..calendar.ics_import.sniff import not_a_calendar
 from ..datadir.load import load
+from ..datadir.lock import DirectoryLocked
 from ..errors import DataError
 from ..plugin.manager import make_plugin_manager
 from ..region import did_you_mean
@@ -44,11 +57,18 @@ def ics_group() -> None:
               help="Seconds a download may take.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_BYTES, show_default=True,
               help="Largest feed accepted.")
+@click.option("--allow-mass-removal", is_flag=True,
+              help="Mark events removed even when more than the allowed share of the feed's "
+                   "events is gone (network.yaml 'feeds: max_removed_share', default 50 %).")
+@click.option("--allow-private-addresses", is_flag=True,
+              help="Fetch from loopback, private and link-local addresses too (refused by "
+                   "default: see docs/security-feeds.md).")
 @format_option
 @lang_option
 @today_option
 def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool, timeout: float,
-                   max_bytes: int, fmt: str, lang: str | None, today: datetime | None) -> None:
+                   max_bytes: int, allow_mass_removal: bool, allow_private_addresses: bool,
+                   fmt: str, lang: str | None, today: datetime | None) -> None:
     """Import the events of FILE_OR_URL into DIR's events file, organised by --actor.
 
     A re-import updates the events it imported before (matched by UID and RECURRENCE-ID, or
@@ -65,14 +85,21 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
     if actor is None:
         raise click.BadParameter(f"unknown actor {actor_id!r} in {directory}"
                                  + did_you_mean(actor_id, net.actors), param_hint="--actor")
-    data, feed_name = _read_source(source, root, timeout, max_bytes)
+    settings, wrong = feed_settings(net.config.extra, root)
+    for message in wrong:
+        click.echo(f"warning: {net.config.origin_of('feeds')}: {message}", err=True)
+    data, feed_name, aliases = _read_source(
+        source, root, timeout, max_bytes, dry_run=dry_run,
+        allow_private=allow_private_addresses or settings.allow_private_addresses)
     feed = read_ics(data, actor=actor.id, source=feed_name, timezone=net.config.timezone,
                     visibility=actor.visibility)
+    day = today.date() if today is not None else date.today()
     try:
-        day = today.date() if today is not None else date.today()
         report = merge_into(root, feed, feed_name=feed_name, today=day, dry_run=dry_run,
-                            reserved=[*net.actors, *net.offers])
-    except MergeError as exc:
+                            reserved=[*net.actors, *net.offers], aliases=aliases,
+                            max_removed_share=settings.max_removed_share,
+                            allow_mass_removal=allow_mass_removal or settings.allow_mass_removal)
+    except (MergeError, DirectoryLocked) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from exc
     if not dry_run:
@@ -93,7 +120,8 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
     for ident, why in report.kept:
         click.echo(f"{report.path}: kept {ident}: {why}", err=True)
     _ = gettext_for(lang, net)
-    changes = report.added or report.updated or report.removed or report.restored
+    changes = (report.added or report.updated or report.removed or report.restored
+               or report.renamed)
     verb = (_("dry run, nothing written to") if dry_run else _("updated") if changes
             else _("no change to"))
     click.echo(_("{feed}: {vevents} VEVENTs, {imported} imported, {skipped} skipped; {verb} "
@@ -105,32 +133,41 @@ def import_command(*, source: str, actor_id: str, directory: str, dry_run: bool,
         removed=len(report.removed), restored=len(report.restored), kept=len(report.kept)))
 
 
-def _read_source(source: str, root: Path, timeout: float, max_bytes: int) -> tuple[bytes, str]:
-    """The feed's bytes and the name it is recorded under (the URL, or the path relative to
-    the data directory where it lies inside it)."""
+def _read_source(source: str, root: Path, timeout: float, max_bytes: int, *, dry_run: bool,
+                 allow_private: bool) -> tuple[bytes, str, tuple[str, ...]]:
+    """The feed's bytes, the name it is recorded under and the names it may have been
+    recorded under before.
+
+    The name is the URL without user name and password, or the path relative to the data
+    directory: ``imported.feed`` is exported with the events, and must not carry a password
+    or the layout of the machine that imported it.
+    """
     if is_url(source):
         try:
             fetched = fetch(source, cache_dir=root / CACHE_DIR, timeout=timeout,
-                            max_bytes=max_bytes)
+                            max_bytes=max_bytes, allow_private=allow_private,
+                            write_cache=not dry_run, check=not_a_calendar)
         except FetchError as exc:
             click.echo(f"error: {exc}", err=True)
             raise SystemExit(1) from exc
-        return fetched.content, source
+        name = public_url(source)
+        return fetched.content, name, (source,) if source != name else ()
     path = Path(source)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        click.echo(f"error: cannot read {source}: {exc.strerror}", err=True)
+        data = read_feed_file(path, max_bytes)
+    except FeedFileError as exc:
+        click.echo(f"error: cannot read {source}: the file {exc}", err=True)
         raise SystemExit(1) from exc
-    if len(data) > max_bytes:
-        click.echo(f"error: {source} is {len(data):,} bytes, more than --max-bytes "
-                   f"{max_bytes:,}", err=True)
+    junk = not_a_calendar(data)
+    if junk:
+        click.echo(f"error: {source}: {junk}", err=True)
         raise SystemExit(1)
+    resolved = path.resolve()
     try:
-        name = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        name = str(path.resolve())
-    return data, name
+        name = os.path.relpath(resolved, root.resolve())
+    except ValueError:  # another drive (Windows): no relative path exists
+        name = resolved.name
+    return data, Path(name).as_posix(), (str(resolved),)
 
 
 def _as_json(feed: ImportedFeed, report: MergeReport, dry_run: bool) -> dict[str, Any]:

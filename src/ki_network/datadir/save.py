@@ -30,7 +30,8 @@ from .yamlio import atomic_write
 
 if TYPE_CHECKING:
     from ..network import Network
-from .yamlwrite import update_yaml_list, write_yaml
+from .lock import write_lock
+from .yamlwrite import to_yaml, update_yaml_list, write_yaml
 
 
 def save(network: Network, directory: str | Path | None = None,
@@ -45,6 +46,11 @@ def save(network: Network, directory: str | Path | None = None,
 
     A network restricted to an audience (:meth:`~ki_network.Network.for_audience`) is
     refused: saving it would delete everything the audience may not see.
+
+    The files are written under the directory's write lock (:mod:`ki_network.datadir.lock`)
+    and read again under it.
+
+    :raises ~ki_network.datadir.lock.DirectoryLocked: another process kept writing.
     """
     if network.audience is not Visibility.INTERNAL:
         raise ValueError(f"this network is restricted to {network.audience.value!r}; save the "
@@ -55,8 +61,15 @@ def save(network: Network, directory: str | Path | None = None,
     source = network.directory
     elsewhere = source is not None and _other(source, target)
     target.mkdir(parents=True, exist_ok=True)
+    with write_lock(target):
+        _save(network, target, kinds, source if elsewhere else None)
+
+
+def _save(network: Network, target: Path, kinds: Iterable[str], source: Path | None) -> None:
+    """Write under the lock; ``source`` is the directory loaded from when it is another."""
+    elsewhere = source is not None
     if not (target / "network.yaml").exists():
-        if elsewhere and source is not None and (source / "network.yaml").is_file():
+        if source is not None and (source / "network.yaml").is_file():
             shutil.copyfile(source / "network.yaml", target / "network.yaml")
         else:
             write_yaml(target / "network.yaml", _config_record(network))
@@ -69,7 +82,7 @@ def save(network: Network, directory: str | Path | None = None,
         if not records and not path.exists():
             continue
         write_records(path, kind, records)
-    if elsewhere and source is not None:
+    if source is not None:
         _copy_feeds(network, source, target)
 
 
@@ -106,17 +119,19 @@ def _config_record(network: Network) -> dict[str, Any]:
     return record
 
 
-def write_records(path: Path, kind: str, records: Sequence[Mapping[str, Any]]) -> None:
-    """Write ``records`` to ``path``: JSON Lines rewritten, YAML updated in place."""
+def write_records(path: Path, kind: str, records: Sequence[Mapping[str, Any]], *,
+                  flow: frozenset[str] = frozenset()) -> None:
+    """Write ``records`` to ``path``: JSON Lines rewritten, YAML updated in place (new values
+    of the keys in ``flow`` in flow style).  The caller holds the directory's write lock."""
     if path.suffix == ".jsonl":
         with atomic_write(path) as handle:
             for record in records:
                 handle.write(json.dumps(plain(record), ensure_ascii=False, default=json_default))
                 handle.write("\n")
     elif path.exists():
-        update_yaml_list(path, kind, records)
+        update_yaml_list(path, kind, records, flow=flow)
     else:
-        write_yaml(path, [plain(r) for r in records])
+        write_yaml(path, to_yaml(plain(list(records)), flow))
 
 
 def json_default(value: Any) -> Any:

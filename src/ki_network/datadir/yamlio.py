@@ -19,6 +19,7 @@ import contextlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -246,7 +247,9 @@ def atomic_write(path: Path, mode: str = "w", encoding: str | None = "utf-8",
                  newline: str | None = None) -> Iterator[Any]:
     """Write ``path`` through a temporary file in the same directory and rename it into place.
 
-    Readers never see a half-written file, and a crash leaves the old file intact.
+    Readers never see a half-written file, and a crash leaves the old file intact.  The
+    temporary file is named ``.<name>.<pid>.<random>.tmp``; one that a killed writer left
+    behind is removed by the next write of the same file (:func:`remove_stale_temporaries`).
 
     >>> import tempfile, pathlib
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
@@ -256,7 +259,9 @@ def atomic_write(path: Path, mode: str = "w", encoding: str | None = "utf-8",
     'hello'
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
+                               dir=path.parent)
     try:
         kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": encoding, "newline": newline}
         with os.fdopen(fd, mode, **kwargs) as fh:
@@ -268,3 +273,53 @@ def atomic_write(path: Path, mode: str = "w", encoding: str | None = "utf-8",
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+#: A temporary file is stale after this many seconds, whoever made it.
+STALE_AFTER = 3600.0
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporary files that writers of ``path`` left behind when they were killed:
+    those of processes that no longer run, and any older than :data:`STALE_AFTER` (a reused
+    process id, a file of another machine).  Returns what was removed.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "events.yaml"
+    >>> (target.parent / ".events.yaml.999999999.abc.tmp").write_text("half")
+    4
+    >>> [p.name for p in remove_stale_temporaries(target)]
+    ['.events.yaml.999999999.abc.tmp']
+    """
+    removed: list[Path] = []
+    prefix = f".{path.name}."
+    try:
+        candidates = [p for p in path.parent.iterdir()
+                      if p.name.startswith(prefix) and p.name.endswith(".tmp")]
+    except OSError:
+        return removed
+    for candidate in candidates:
+        owner = candidate.name[len(prefix):].split(".", 1)[0]
+        try:
+            old = time.time() - candidate.stat().st_mtime > STALE_AFTER
+            stale = old or (owner.isdigit() and not _running(int(owner)))
+            if stale:
+                candidate.unlink()
+                removed.append(candidate)
+        except (OSError, ValueError):
+            continue  # gone already, or not ours to judge
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":  # no cheap liveness check: leave it to the age rule
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True

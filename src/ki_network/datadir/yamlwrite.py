@@ -8,7 +8,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.tokens import CommentToken
 
 from .serialize import DEFAULTS, plain, record_key
-from .yamlio import FLOAT_PATTERN, atomic_write
+from .yamlio import FLOAT_PATTERN, atomic_write, parse_yaml
 
 #: Fields a record may leave out that the serializer always writes: a record that left them
 #: out is not changed by adding them.
@@ -128,8 +128,11 @@ def write_yaml(path: Path, data: Any) -> None:
     dump_yaml(data, path)
 
 
-def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]) -> None:
+def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]], *,
+                     flow: frozenset[str] = frozenset()) -> None:
     """Bring the YAML list in ``path`` in line with ``records``, keeping comments and order.
+
+    New values of the keys in ``flow`` are written in flow style (``[a, b]``, ``{k: v}``).
 
     Records are matched by :func:`~ki_network.datadir.serialize.record_key` (with a running
     count for keys that repeat).  The text of a record that did not change is kept byte for
@@ -141,15 +144,24 @@ def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]
     document = roundtrip_yaml().load(text)
     if not isinstance(document, CommentedSeq):
         document = CommentedSeq()
+    # What the file says is judged by how the data directory reads it, not by how ruamel.yaml
+    # (YAML 1.2) reads it: ``1e3`` is a float to ruamel.yaml but the text "1e3" to the
+    # loader, so a record that wants the float 1000.0 looked unchanged and stayed "1e3".
+    as_read, problems = parse_yaml(text, str(path))
+    if problems or not isinstance(as_read, list) or len(as_read) != len(document):
+        as_read = list(document)
+    for item, read in zip(document, as_read, strict=True):
+        _align(item, read)
     items = _keyed(kind, document)
     wanted = dict(_keyed(kind, records))
     implied = _IMPLIED.get(kind, {})
     changed: set[str] = set()
-    for key, item in items:
+    for (key, item), read in zip(items, as_read, strict=True):
         if isinstance(item, CommentedMap) and key in wanted:
             record = wanted[key]
             if _update_map(item, {k: v for k, v in record.items()
-                                  if k in item or implied.get(k, _NOTHING) != v}):
+                                  if k in item or implied.get(k, _NOTHING) != v}, flow,
+                           read if isinstance(read, Mapping) else item):
                 changed.add(key)
     present = {key for key, item in items if isinstance(item, CommentedMap)}
     dropped = [key for key, item in items if key not in wanted or key not in present]
@@ -162,7 +174,7 @@ def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]
         for index in reversed(range(len(document))):
             if items[index][0] in dropped:
                 del document[index]
-        document.extend(_to_yaml(plain(wanted[key])) for key in added)
+        document.extend(to_yaml(plain(wanted[key]), flow) for key in added)
         dump_yaml(document, path, like=text)
         return
     out = lines[:spans[0][0]] if spans else list(lines)
@@ -176,7 +188,7 @@ def update_yaml_list(path: Path, kind: str, records: Sequence[Mapping[str, Any]]
     if added and out and not out[-1].endswith("\n"):
         out[-1] += "\n"
     for key in added:
-        out += _render_item(_to_yaml(plain(wanted[key])), text)
+        out += _render_item(to_yaml(plain(wanted[key]), flow), text)
     with atomic_write(path) as handle:
         handle.write("".join(out))
 
@@ -263,38 +275,104 @@ def canonical(value: Any) -> Any:
     return str(value)
 
 
-def _update_map(old: CommentedMap, new: Mapping[str, Any]) -> bool:
-    """Make ``old`` say what ``new`` says, touching only what differs; True if it changed."""
+def _update_map(old: CommentedMap, new: Mapping[str, Any],
+                flow: frozenset[str] = frozenset(), read: Mapping[Any, Any] | None = None
+                ) -> bool:
+    """Make ``old`` say what ``new`` says, touching only what differs; True if it changed.
+
+    ``read`` is ``old`` as the data directory's loader reads it (keys as text); values are
+    compared with it, so that a text ruamel.yaml reads otherwise (``1e3``) is judged as what
+    it means in the data directory.
+    """
+    view = _reading(old, read)
     changed = False
-    for key in [k for k in old if k not in new]:
-        if DEFAULTS.get(key) != old[key]:  # a spelt-out default means the same: keep it
+    for key in [k for k in old if str(k) not in new]:
+        # a spelt-out default means the same: keep it (but a null is no default)
+        if str(key) not in DEFAULTS or DEFAULTS[str(key)] != view(key):
             del old[key]
             changed = True
     for key, value in new.items():
-        if key in old and _same(old[key], value):
+        if key in old and _same(view(key), value):
             continue
         changed = True
+        current_read = view(key) if key in old else None
         if key in old and isinstance(old[key], CommentedMap) and isinstance(value, Mapping):
-            _update_map(old[key], value)
+            _update_map(old[key], value, flow,
+                        current_read if isinstance(current_read, Mapping) else None)
         elif (key in old and isinstance(old[key], CommentedSeq) and isinstance(value, list)
               and len(old[key]) == len(value)):
+            entries_read = (current_read if isinstance(current_read, list)
+                            and len(current_read) == len(value) else list(old[key]))
             for index, entry in enumerate(value):
                 current = old[key][index]
+                entry_read = entries_read[index]
                 if isinstance(current, CommentedMap) and isinstance(entry, Mapping):
-                    _update_map(current, entry)
-                elif not _same(current, entry):
-                    old[key][index] = _to_yaml(plain(entry))
-        else:
-            old[key] = _to_yaml(plain(value))
+                    _update_map(current, entry, flow,
+                                entry_read if isinstance(entry_read, Mapping) else None)
+                elif not _same(entry_read, entry):
+                    old[key][index] = to_yaml(plain(entry), flow)
+        elif key in old:
+            old[key] = to_yaml(plain(value), flow, key in flow)
+        else:  # a new key goes where the record has it: before the first later key there
+            keys = list(new)
+            later = next((k for k in keys[keys.index(key) + 1:] if k in old), None)
+            position = list(old).index(later) if later is not None else len(old)
+            old.insert(position, key, to_yaml(plain(value), flow, key in flow))
     return changed
 
 
-def _to_yaml(value: Any) -> Any:
+def _align(node: Any, read: Any) -> None:
+    """Give every scalar of ruamel.yaml's ``node`` the value the data directory's loader read
+    (``read``) where the two differ, so that a record that is written anew says what it said
+    before: ruamel.yaml reads ``1e3`` as the float 1000.0 (YAML 1.2), the loader as the text
+    "1e3" — written back from ruamel's reading, the text became a number."""
+    if isinstance(node, CommentedMap) and isinstance(read, Mapping):
+        for key in list(node):
+            if str(key) not in read:
+                continue
+            meant = read[str(key)]
+            if isinstance(node[key], CommentedMap | CommentedSeq):
+                _align(node[key], meant)
+            elif canonical(node[key]) != canonical(meant):
+                node[key] = to_yaml(plain(meant))
+    elif isinstance(node, CommentedSeq) and isinstance(read, list) and len(node) == len(read):
+        for index, meant in enumerate(read):
+            if isinstance(node[index], CommentedMap | CommentedSeq):
+                _align(node[index], meant)
+            elif canonical(node[index]) != canonical(meant):
+                node[index] = to_yaml(plain(meant))
+
+
+def _reading(old: CommentedMap, read: Mapping[Any, Any] | None) -> Any:
+    """``key -> value of old[key] as the loader read it`` (ruamel's value where unknown)."""
+    if read is None:
+        return old.__getitem__
+
+    def view(key: Any) -> Any:
+        text = str(key)
+        return read[text] if text in read else old[key]
+
+    return view
+
+
+def to_yaml(value: Any, flow: frozenset[str] = frozenset(), in_flow: bool = False) -> Any:
+    """``value`` as ruamel.yaml containers; those under a key in ``flow`` in flow style.
+
+    Every container is a fresh object: ruamel.yaml writes an object met twice as an anchor
+    and an alias, which the data directory's safe loader refuses.
+    """
     if isinstance(value, Mapping):
         result = CommentedMap()
         for k, v in value.items():
-            result[k] = _to_yaml(v)
+            result[k] = to_yaml(v, flow, in_flow or k in flow)
+        if in_flow:
+            result.fa.set_flow_style()
         return result
     if isinstance(value, list):
-        return CommentedSeq([_to_yaml(v) for v in value])
+        seq = CommentedSeq([to_yaml(v, flow, in_flow) for v in value])
+        if in_flow:
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return date(value.year, value.month, value.day)
     return value

@@ -25,32 +25,38 @@ A re-import of the same feed for the same actor
   occurrence applies again;
 * appends new events at the end.
 
-YAML files are changed with ruamel.yaml's round-trip mode, so comments, order and quoting of
-everything else stay as they were; JSON Lines files are rewritten.  Writes are atomic.
+The file is written the way :func:`ki_network.save` writes it (one writer for all
+write-back): in YAML, records that did not change keep their text byte for byte, changed ones
+are updated key by key, new ones appended; JSON Lines files are rewritten.  Writes are atomic
+and made under the data directory's write lock (:mod:`ki_network.datadir.lock`), after
+reading the file again under it, so two imports at once cannot lose each other's records.
+
+A re-import that would mark more than ``max_removed_share`` of the feed's events as removed
+is refused (:class:`MassRemoval`) unless ``allow_mass_removal``: a partner's server that
+suddenly answers with an empty calendar must not cancel all of that partner's events.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import attrs
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
+from ...datadir.lock import write_lock
 from ...datadir.records import list_file
-from ...datadir.save import json_default
+from ...datadir.save import write_records
 from ...datadir.serialize import plain
-from ...datadir.yamlio import atomic_write
-from ...datadir.yamlwrite import canonical, roundtrip_yaml
-from ...datadir.yamlwrite import dump_yaml as dump_yaml_shifted
+from ...datadir.yamlio import read_yaml
+from ...datadir.yamlwrite import canonical
 from .reader import IMPORTED_FIELDS, ImportedFeed
+from .settings import MAX_REMOVED_SHARE
 
 #: The key of an imported record's bookkeeping mapping.
 BOOKKEEPING = "imported"
@@ -60,6 +66,10 @@ _FLOW_LISTS = frozenset({"organisers", "exdates", "rdates", "categories"})
 
 class MergeError(Exception):
     """The events file cannot be updated (it is not a list, or not readable)."""
+
+
+class MassRemoval(MergeError):  # noqa: N818 - reads as what was refused
+    """The re-import would mark more of the feed's events as removed than allowed."""
 
 
 @attrs.frozen
@@ -74,6 +84,8 @@ class MergeReport:
     restored: tuple[str, ...] = ()
     #: records left as they are although the feed differs: (id, why)
     kept: tuple[tuple[str, str], ...] = ()
+    #: records whose ``imported.feed`` was renamed to the feed's current name
+    renamed: tuple[str, ...] = ()
 
 
 def fingerprint(record: Mapping[str, Any]) -> str:
@@ -107,8 +119,19 @@ def _organisers(record: Mapping[str, Any]) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
+def feed_records(items: Iterable[Any], feed_name: str, actor: str, aliases: Iterable[str] = ()
+         ) -> list[MutableMapping[str, Any]]:
+    """The records of ``items`` imported from feed ``feed_name`` (or one of its former names
+    ``aliases``) for ``actor``."""
+    names = {feed_name, *aliases}
+    return [item for item in items
+            if isinstance(item, MutableMapping) and isinstance(item.get(BOOKKEEPING), Mapping)
+            and item[BOOKKEEPING].get("feed") in names and actor in _organisers(item)]
+
+
 def merge(items: MutableSequence[Any], feed: ImportedFeed, *, feed_name: str, today: date,
-          new_item: Any = dict, reserved: Iterable[str] = ()) -> MergeReport:
+          new_item: Any = dict, reserved: Iterable[str] = (),
+          aliases: Iterable[str] = ()) -> MergeReport:
     """Bring the event records ``items`` (a list as loaded from the events file) in line with
     ``feed``; see the module documentation.  ``items`` is changed in place.
 
@@ -116,11 +139,15 @@ def merge(items: MutableSequence[Any], feed: ImportedFeed, *, feed_name: str, to
     :param today: the date written to ``updated`` / ``removed``.
     :param new_item: makes a new mapping for an appended record (``CommentedMap`` for YAML).
     :param reserved: ids used elsewhere in the network (actors, offers), not to be taken.
+    :param aliases: names the feed was recorded under before (a URL with a password, an
+        absolute path); such records are the feed's and take its current name.
     """
-    ours: list[MutableMapping[str, Any]] = [
-        item for item in items
-        if isinstance(item, MutableMapping) and isinstance(item.get(BOOKKEEPING), Mapping)
-        and item[BOOKKEEPING].get("feed") == feed_name and feed.actor in _organisers(item)]
+    ours = feed_records(items, feed_name, feed.actor, aliases)
+    renamed = []
+    for item in ours:
+        if item[BOOKKEEPING].get("feed") != feed_name:
+            item[BOOKKEEPING]["feed"] = feed_name
+            renamed.append(str(item.get("id")))
     ids_in_file = {str(item.get("id")) for item in items if isinstance(item, Mapping)}
     ids_in_file.update(reserved)
     by_uid = {(_key_text(i.get("uid")), _key_text(i.get("recurrence_id"))): i
@@ -195,7 +222,8 @@ def merge(items: MutableSequence[Any], feed: ImportedFeed, *, feed_name: str, to
             item[BOOKKEEPING]["removed"] = _styled(new_item, "", today)
             item[BOOKKEEPING]["hash"] = fingerprint(item)
             result["removed"].append(ident)
-    return MergeReport(Path(), **{k: tuple(v) for k, v in result.items()})
+    return MergeReport(Path(), renamed=tuple(renamed),
+                       **{k: tuple(v) for k, v in result.items()})
 
 
 def _local(item: Mapping[str, Any]) -> str | None:
@@ -227,6 +255,10 @@ def _set(target: MutableMapping[str, Any], key: str, value: Any, new_item: Any) 
     if key not in target and isinstance(target, CommentedMap) and BOOKKEEPING in target:
         # New fields go before the bookkeeping, where a person reading the record expects them.
         target.insert(list(target).index(BOOKKEEPING), key, styled)
+    elif key not in target and BOOKKEEPING in target:
+        book = target.pop(BOOKKEEPING)
+        target[key] = styled
+        target[BOOKKEEPING] = book
     else:
         target[key] = styled
 
@@ -258,61 +290,60 @@ def _styled(new_item: Any, key: str, value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
+def merge_into(directory: Path, feed: ImportedFeed, *, feed_name: str, today: date,
+               dry_run: bool = False, reserved: Iterable[str] = (),
+               aliases: Iterable[str] = (), max_removed_share: float = MAX_REMOVED_SHARE,
+               allow_mass_removal: bool = False) -> MergeReport:
+    """Merge ``feed`` into the events file of ``directory`` and write it (atomically, under
+    the directory's write lock, reading the file under the lock).
+
+    :param max_removed_share: the largest share of the feed's events (those not yet marked
+        removed) that may be marked removed; more raises :class:`MassRemoval` and nothing is
+        written, unless ``allow_mass_removal``.
+    :raises MergeError: the events file is not a list of records or cannot be read.
+    :raises ~ki_network.datadir.lock.DirectoryLocked: another process kept writing.
+    """
+    with contextlib.nullcontext() if dry_run else write_lock(directory):
+        path = events_file(directory)
+        items = _read_jsonl(path) if path.suffix == ".jsonl" else _read_yaml(path)
+        active = sum(1 for item in feed_records(items, feed_name, feed.actor, aliases)
+                     if "removed" not in item[BOOKKEEPING] and item.get("local") is not True)
+        report = merge(items, feed, feed_name=feed_name, today=today, reserved=reserved,
+                       aliases=aliases)
+        removed = len(report.removed)
+        if removed and not allow_mass_removal and removed > max_removed_share * active:
+            raise MassRemoval(
+                f"{feed_name}: the feed no longer has {removed} of the {active} events "
+                f"imported from it before ({removed / active:.0%}, more than "
+                f"{max_removed_share:.0%}); nothing was changed.  If the partner really "
+                "removed them, import again with --allow-mass-removal (or set 'feeds: "
+                "allow_mass_removal: true' in network.yaml)")
+        if not dry_run and (_changed(report) or report.renamed):
+            write_records(path, "events", [plain(item) for item in items],
+                          flow=_FLOW_LISTS | {BOOKKEEPING, "geo"})
+    return attrs.evolve(report, path=path)
+
+
 def events_file(directory: Path) -> Path:
     """The events file of data directory ``directory`` (``events.yaml`` if there is none)."""
     return list_file(directory, "events") or directory / "events.yaml"
 
 
-def merge_into(directory: Path, feed: ImportedFeed, *, feed_name: str, today: date,
-               dry_run: bool = False, reserved: Iterable[str] = ()) -> MergeReport:
-    """Merge ``feed`` into the events file of ``directory`` and write it (atomically).
-
-    :raises MergeError: the events file is not a list of records or cannot be read.
-    """
-    path = events_file(directory)
-    if path.suffix == ".jsonl":
-        items = _read_jsonl(path)
-        report = merge(items, feed, feed_name=feed_name, today=today, reserved=reserved)
-        if not dry_run and _changed(report):
-            _write_jsonl(path, items)
-    else:
-        text = path.read_text(encoding="utf-8-sig") if path.exists() else ""
-        yaml = YAML(typ="rt")
-        try:
-            document = yaml.load(text) if text.strip() else CommentedSeq()
-        except YAMLError as exc:
-            raise MergeError(f"{path}: not valid YAML: {exc}") from exc
-        if not isinstance(document, CommentedSeq):
-            raise MergeError(f"{path}: must be a list of events, one '- ' item each")
-        report = merge(document, feed, feed_name=feed_name, today=today, new_item=CommentedMap,
-                       reserved=reserved)
-        if not dry_run and _changed(report):
-            _dump_yaml(document, path, text)
-    return attrs.evolve(report, path=path)
-
-
-def _dump_yaml(document: CommentedSeq, path: Path, text: str) -> None:
-    """Write ``document`` with the list indentation that ``text`` uses.
-
-    When the top-level and the nested lists are indented alike (or there are no nested block
-    lists), ruamel.yaml writes that style directly, and end-of-line comments keep their
-    column.  Only files that mix two styles go through :mod:`ki_network.datadir.save`'s shifting
-    writer.
-    """
-    top = re.search(r"^( *)- ", text, flags=re.MULTILINE)
-    nested = re.search(r"^( *)[\w-]+:[ \t]*\n( *)- ", text, flags=re.MULTILINE)
-    offset = len(top.group(1)) if top else 0
-    if nested and len(nested.group(2)) - len(nested.group(1)) != offset:
-        dump_yaml_shifted(document, path, like=text)
-        return
-    yaml = roundtrip_yaml()  # the same settings as every other write of the data directory
-    yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
-    with atomic_write(path) as handle:
-        yaml.dump(document, handle)
-
-
 def _changed(report: MergeReport) -> bool:
     return bool(report.added or report.updated or report.removed or report.restored)
+
+
+def _read_yaml(path: Path) -> list[Any]:
+    if not path.exists():
+        return []
+    data, problems = read_yaml(path)
+    if problems:
+        raise MergeError(str(problems[0]))
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise MergeError(f"{path}: must be a list of events, one '- ' item each")
+    return list(data)
 
 
 def _read_jsonl(path: Path) -> list[Any]:
@@ -329,10 +360,3 @@ def _read_jsonl(path: Path) -> list[Any]:
         except json.JSONDecodeError as exc:
             raise MergeError(f"{path}:{number}: not valid JSON: {exc.msg}") from exc
     return items
-
-
-def _write_jsonl(path: Path, items: list[Any]) -> None:
-    with atomic_write(path) as handle:
-        for item in items:
-            handle.write(json.dumps(plain(item), ensure_ascii=False, default=json_default))
-            handle.write("\n")

@@ -66,6 +66,7 @@ from .event import (
     one,
 )
 from .lines import Block, Note, decode, scan, unfold
+from .zonerules import refused_zone, without_zones
 
 __all__ = [
     "IMPORTED_FIELDS", "NO_TITLE", "ImportedFeed", "Note", "Skipped", "decode", "event_id",
@@ -207,6 +208,10 @@ def _register_timezone(block: Block, tz: ZoneInfo,
                        zones: dict[str, tuple[Any, str]]) -> list[Note]:
     """Parse a VTIMEZONE so that icalendar resolves the TZIDs that refer to it; a zone with a
     TZID icalendar does not know goes into ``zones`` (this feed's own, see ``custom_zone``)."""
+    refused = refused_zone(block.lines)
+    if refused:  # never handed to icalendar, which would expand the rule on every lookup
+        return [Note(block.line, f"VTIMEZONE refused: {refused}; times referring to it are "
+                                 "read as times of an unknown zone")]
     text = "\r\n".join(["BEGIN:VCALENDAR", *block.lines, "END:VCALENDAR", ""])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -228,7 +233,10 @@ def _read_block(block: Block, wr_timezone: str | None, actor: str, *, tz: ZoneIn
     header = ["BEGIN:VCALENDAR", "VERSION:2.0"]
     if wr_timezone:
         header.append(f"X-WR-TIMEZONE:{wr_timezone}")
-    text = "\r\n".join([*header, *block.lines, "END:VCALENDAR", ""])
+    lines, nested_zone = without_zones(block.lines)
+    if nested_zone:
+        notes.append("a VTIMEZONE inside the VEVENT ignored")
+    text = "\r\n".join([*header, *lines, "END:VCALENDAR", ""])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
