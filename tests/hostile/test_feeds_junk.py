@@ -58,7 +58,8 @@ def network(tmp_path: Path) -> Path:
     directory = write_network(tmp_path / "net")
     (directory / "feeds").mkdir()
     (directory / "feeds" / "caritas.ics").write_bytes(FOUR)
-    result = invoke("ics", "import", directory / "feeds" / "caritas.ics", "--actor", "caritas",
+    result = invoke("ics", "import", "--lang", "en",
+                    directory / "feeds" / "caritas.ics", "--actor", "caritas",
                     directory)
     assert result.exit_code == 0, result.output
     assert "4 added" in result.stdout
@@ -71,7 +72,7 @@ def test_junk_is_refused_and_nothing_is_cancelled(network: Path, name: str) -> N
     source = network / "feeds" / "caritas.ics"
     source.write_bytes(data)
     before = (network / "events.yaml").read_bytes()
-    result = invoke("ics", "import", source, "--actor", "caritas", network)
+    result = invoke("ics", "import", "--lang", "en", source, "--actor", "caritas", network)
     assert result.exit_code == 1
     assert result.stderr == f"error: {source}: {reason}\n"
     assert (network / "events.yaml").read_bytes() == before
@@ -98,7 +99,7 @@ def test_an_empty_calendar_needs_allow_mass_removal(network: Path) -> None:
     source = network / "feeds" / "caritas.ics"
     source.write_bytes(feed())  # a valid calendar without events
     before = (network / "events.yaml").read_bytes()
-    refused = invoke("ics", "import", source, "--actor", "caritas", network)
+    refused = invoke("ics", "import", "--lang", "en", source, "--actor", "caritas", network)
     assert refused.exit_code == 1
     assert refused.stderr == (
         "error: feeds/caritas.ics: the feed no longer has 4 of the 4 events imported from it "
@@ -106,7 +107,8 @@ def test_an_empty_calendar_needs_allow_mass_removal(network: Path) -> None:
         "them, import again with --allow-mass-removal (or set 'feeds: allow_mass_removal: "
         "true' in network.yaml)\n")
     assert (network / "events.yaml").read_bytes() == before
-    allowed = invoke("ics", "import", source, "--actor", "caritas", "--allow-mass-removal",
+    allowed = invoke("ics", "import", "--lang", "en",
+                     source, "--actor", "caritas", "--allow-mass-removal",
                      network)
     assert allowed.exit_code == 0, allowed.output
     assert "4 marked removed" in allowed.stdout
@@ -118,7 +120,7 @@ def test_an_empty_calendar_needs_allow_mass_removal(network: Path) -> None:
 def test_a_few_removals_need_nothing(network: Path) -> None:
     source = network / "feeds" / "caritas.ics"
     source.write_bytes(feed("a", "b", "c"))
-    result = invoke("ics", "import", source, "--actor", "caritas", network)
+    result = invoke("ics", "import", "--lang", "en", source, "--actor", "caritas", network)
     assert result.exit_code == 0, result.output
     assert "1 marked removed" in result.stdout
 
@@ -126,14 +128,15 @@ def test_a_few_removals_need_nothing(network: Path) -> None:
 def test_half_is_allowed_more_is_not(network: Path) -> None:
     source = network / "feeds" / "caritas.ics"
     source.write_bytes(feed("a"))
-    assert invoke("ics", "import", source, "--actor", "caritas", network).exit_code == 1
+    assert invoke("ics", "import", "--lang", "en",
+                  source, "--actor", "caritas", network).exit_code == 1
     source.write_bytes(feed("a", "b"))
-    result = invoke("ics", "import", source, "--actor", "caritas", network)
+    result = invoke("ics", "import", "--lang", "en", source, "--actor", "caritas", network)
     assert result.exit_code == 0, result.output
     assert "2 marked removed" in result.stdout
     # the share counts events not yet marked removed: 1 of the 2 left is 50 %
     source.write_bytes(feed("a"))
-    result = invoke("ics", "import", source, "--actor", "caritas", network)
+    result = invoke("ics", "import", "--lang", "en", source, "--actor", "caritas", network)
     assert result.exit_code == 0, result.output
     assert "1 marked removed" in result.stdout
 
@@ -146,7 +149,7 @@ def test_the_share_is_a_setting(network: Path, settings: dict[str, object], code
         {**TINY["network.yaml"], "feeds": settings}), encoding="utf-8")
     source = network / "feeds" / "caritas.ics"
     source.write_bytes(feed("a", "b", "c") if code == 1 else feed())
-    result = invoke("ics", "import", source, "--actor", "caritas", network)
+    result = invoke("ics", "import", "--lang", "en", source, "--actor", "caritas", network)
     assert result.exit_code == code, result.output
 
 
@@ -155,7 +158,7 @@ def test_a_wrong_setting_is_a_warning_and_the_default_applies(network: Path) -> 
         {**TINY["network.yaml"], "feeds": {"max_removed_share": "all"}}), encoding="utf-8")
     source = network / "feeds" / "caritas.ics"
     source.write_bytes(feed())
-    result = invoke("ics", "import", source, "--actor", "caritas", network)
+    result = invoke("ics", "import", "--lang", "en", source, "--actor", "caritas", network)
     assert result.exit_code == 1
     assert "'feeds: max_removed_share' must be a number from 0 to 1" in result.stderr
     assert "more than 50%" in result.stderr

@@ -131,7 +131,8 @@ def test_ics_import_refuses_what_is_not_a_regular_file(tmp_path: Path, name: str
         name = str(tmp_path / "pipe.ics")
         os.mkfifo(name)
     with time_limit(BUDGET):
-        result = CliRunner().invoke(main, ["ics", "import", name, "--actor", "caritas",
+        result = CliRunner().invoke(main, ["ics", "import", "--lang", "en",
+                                           name, "--actor", "caritas",
                                            str(directory)])
     assert result.exit_code == 1
     assert result.stderr == f"error: cannot read {name}: the file is not a regular file\n"
@@ -146,7 +147,8 @@ def test_imported_feed_outside_is_recorded_relative_to_the_data_directory(
     source.parent.mkdir()
     source.write_bytes(FEED)
     with time_limit(BUDGET):
-        result = CliRunner().invoke(main, ["ics", "import", str(source), "--actor", "caritas",
+        result = CliRunner().invoke(main, ["ics", "import", "--lang", "en",
+                                           str(source), "--actor", "caritas",
                                            str(directory)])
     assert result.exit_code == 0, result.output
     imported = yaml.safe_load((directory / "events.yaml").read_text(encoding="utf-8"))[-1]
@@ -160,7 +162,7 @@ def test_records_imported_under_an_absolute_path_are_matched_and_renamed(
     source = tmp_path / "downloads" / "caritas.ics"
     source.parent.mkdir()
     source.write_bytes(FEED)
-    args = ["ics", "import", str(source), "--actor", "caritas", str(directory)]
+    args = ["ics", "import", "--lang", "en", str(source), "--actor", "caritas", str(directory)]
     with time_limit(BUDGET):
         CliRunner().invoke(main, args)
     events = directory / "events.yaml"

@@ -126,7 +126,8 @@ def test_ics_import_of_such_a_feed_finishes(tmp_path: Path) -> None:
     source = directory / "evil.ics"
     source.write_bytes(zone_feed("FREQ=MINUTELY", tzid=unique("Evil CLI")))
     with time_limit(3 * BUDGET):
-        result = CliRunner().invoke(main, ["ics", "import", str(source), "--actor", "caritas",
+        result = CliRunner().invoke(main, ["ics", "import", "--lang", "en",
+                                           str(source), "--actor", "caritas",
                                            str(directory)])
     assert result.exit_code == 0, result.output
     assert "1 VEVENTs, 1 imported, 0 skipped" in result.stdout

@@ -198,7 +198,8 @@ def test_ics_import_of_a_gzip_liar_is_one_line_and_exit_1(server: tuple[str, _Se
     httpd.routes["/liar.ics"] = _gzip_liar
     directory = write_network(tmp_path / "net")
     with time_limit(BUDGET):
-        result = CliRunner().invoke(main, ["ics", "import", f"{base}/liar.ics", "--actor",
+        result = CliRunner().invoke(main, ["ics", "import", "--lang", "en",
+                                           f"{base}/liar.ics", "--actor",
                                            "caritas", "--allow-private-addresses",
                                            str(directory)])
     assert result.exit_code == 1
@@ -344,7 +345,8 @@ def test_ics_import_refuses_loopback_unless_the_flag_is_given(server: tuple[str,
                                                               tmp_path: Path) -> None:
     base, _ = server
     directory = write_network(tmp_path / "net")
-    args = ["ics", "import", f"{base}/feed.ics", "--actor", "caritas", str(directory)]
+    args = ["ics", "import", "--lang", "en",
+            f"{base}/feed.ics", "--actor", "caritas", str(directory)]
     with time_limit(BUDGET):
         refused = CliRunner().invoke(main, args)
         allowed = CliRunner().invoke(main, [*args, "--allow-private-addresses"])
@@ -363,7 +365,8 @@ def test_dry_run_does_not_write_the_cache(server: tuple[str, _Server], tmp_path:
     base, _ = server
     directory = write_network(tmp_path / "net")
     with time_limit(BUDGET):
-        result = CliRunner().invoke(main, ["ics", "import", f"{base}/feed.ics", "--actor",
+        result = CliRunner().invoke(main, ["ics", "import", "--lang", "en",
+                                           f"{base}/feed.ics", "--actor",
                                            "caritas", "--allow-private-addresses", "--dry-run",
                                            str(directory)])
     assert result.exit_code == 0, result.output
@@ -376,7 +379,7 @@ def test_password_in_the_url_is_neither_stored_nor_shown(server: tuple[str, _Ser
     base, httpd = server
     secret = base.replace("http://", "http://anna:geheim@")
     directory = write_network(tmp_path / "net")
-    args = ["ics", "import", f"{secret}/feed.ics", "--actor", "caritas",
+    args = ["ics", "import", "--lang", "en", f"{secret}/feed.ics", "--actor", "caritas",
             "--allow-private-addresses", str(directory)]
     with time_limit(BUDGET):
         first = CliRunner().invoke(main, args)
@@ -401,7 +404,8 @@ def test_records_imported_under_a_password_url_are_matched_and_renamed(
     secret = f"{base.replace('http://', 'http://anna:geheim@')}/feed.ics"
     directory = write_network(tmp_path / "net")
     events = directory / "events.yaml"
-    args = ["ics", "import", secret, "--actor", "caritas", "--allow-private-addresses",
+    args = ["ics", "import", "--lang", "en",
+            secret, "--actor", "caritas", "--allow-private-addresses",
             str(directory)]
     with time_limit(BUDGET):
         CliRunner().invoke(main, args)

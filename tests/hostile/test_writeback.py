@@ -129,14 +129,11 @@ DRIVER = textwrap.dedent('''
         net = load(sys.argv[2], bare_plugin_manager())
         def new(text):  # the same result however often it runs
             return text if text.startswith("Neu: ") else "Neu: " + text
-        for kind in ("actors", "offers", "events"):
-            objects = getattr(net, kind)
-            for key, value in list(objects.items()):
-                if kind == "actors":
-                    objects[key] = attrs.evolve(value, name=new(value.name))
-                else:
-                    objects[key] = attrs.evolve(value, title=Text.of(new(value.title.get())))
-        save(net)
+        changed = [attrs.evolve(a, name=new(a.name)) for a in net.actors.values()]
+        for kind in ("offers", "events"):
+            changed += [attrs.evolve(v, title=Text.of(new(v.title.get())))
+                        for v in getattr(net, kind).values()]
+        save(net.edit(replace=changed))
     else:
         from ki_network.cli import main
         sys.argv = ["ki-network", *sys.argv[1:]]
@@ -181,7 +178,8 @@ def test_concurrent_imports_lose_no_record(tmp_path: Path) -> None:
     directory = two_feeds(tmp_path)
     # Both read events.yaml, then wait a second before merging: without the lock, the second
     # write drops what the first added.
-    runs = [start_driver(tmp_path, "ics", "import", directory / "feeds" / f"{actor}.ics",
+    runs = [start_driver(tmp_path, "ics", "import", "--lang", "en",
+                         directory / "feeds" / f"{actor}.ics",
                          "--actor", actor, directory, KI_TEST_SLOW_MERGE="1")
             for actor in ("caritas", "verein")]
     results = [(run.wait(120), *run.communicate()) for run in runs]  # communicate closes
@@ -273,7 +271,8 @@ def test_ics_import_reports_a_locked_directory_in_one_line(tmp_path: Path,
     holder.start()
     try:
         assert ready.wait(10)
-        result = CliRunner().invoke(main, ["ics", "import", str(directory / "feeds" /
+        result = CliRunner().invoke(main, ["ics", "import", "--lang", "en",
+                                           str(directory / "feeds" /
                                                                  "caritas.ics"),
                                            "--actor", "caritas", str(directory)])
     finally:
@@ -297,7 +296,8 @@ def test_import_into_the_example_changes_no_line_it_does_not_own(oberberg: Path,
     before = (directory / "events.yaml").read_text(encoding="utf-8")
     actor = next(iter(load(directory).actors))
     (tmp_path / "tiny.ics").write_bytes(feed("tiny", 1))
-    result = CliRunner().invoke(main, ["ics", "import", str(tmp_path / "tiny.ics"), "--actor",
+    result = CliRunner().invoke(main, ["ics", "import", "--lang", "en",
+                                       str(tmp_path / "tiny.ics"), "--actor",
                                        actor, str(directory)])
     assert result.exit_code == 0, result.output
     assert "1 added" in result.stdout
@@ -325,7 +325,8 @@ def test_a_hand_written_number_like_text_stays_text(tmp_path: Path) -> None:
         """), encoding="utf-8")
     before = events.read_text(encoding="utf-8")
     (tmp_path / "a.ics").write_bytes(feed("a", 2))
-    args = ["ics", "import", str(tmp_path / "a.ics"), "--actor", "caritas", str(directory)]
+    args = ["ics", "import", "--lang", "en",
+            str(tmp_path / "a.ics"), "--actor", "caritas", str(directory)]
     assert CliRunner().invoke(main, args).exit_code == 0
     after = events.read_text(encoding="utf-8")
     assert after.startswith(before)

@@ -54,13 +54,15 @@ def _url(base_url: str, region: str, language: str, what: str) -> str:
             f"{what}/{query}")
 
 
-def get_list(url: str, *, timeout: float, max_bytes: int) -> list[dict[str, Any]]:
+def get_list(url: str, *, timeout: float, max_bytes: int,
+             allow_private: bool = False) -> list[dict[str, Any]]:
     """The JSON list of objects at ``url``.
 
     :raises IntegreatError: the download failed, or the answer is not a JSON list of objects.
     """
     try:
-        body = fetch(url, timeout=timeout, max_bytes=max_bytes).content
+        body = fetch(url, timeout=timeout, max_bytes=max_bytes,
+                     allow_private=allow_private).content
     except FetchError as exc:
         raise IntegreatError(str(exc)) from exc
     try:
@@ -79,15 +81,19 @@ def get_list(url: str, *, timeout: float, max_bytes: int) -> list[dict[str, Any]
 
 
 def fetch_region(base_url: str, region: str, *, language: str = "de",
-                 timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> RegionData:
+                 timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
+                 allow_private: bool = False) -> RegionData:
     """Events of ``region`` in ``language`` and in every language they are translated into,
     and the region's locations.
+
+    Loopback and private addresses are refused unless ``allow_private`` (ki-network's
+    policy against server-side request forgery, ``docs/security-feeds.md``).
 
     :raises IntegreatError: any download failed (nothing is returned in part).
     """
     base = base_url.rstrip("/")
     events = {language: get_list(_url(base, region, language, "events"), timeout=timeout,
-                                 max_bytes=max_bytes)}
+                                 max_bytes=max_bytes, allow_private=allow_private)}
     others: set[str] = set()
     for event in events[language]:
         available = event.get("available_languages")
@@ -95,7 +101,7 @@ def fetch_region(base_url: str, region: str, *, language: str = "de",
             others.update(str(code) for code in available)
     for code in sorted(others - {language}):
         events[code] = get_list(_url(base, region, code, "events"), timeout=timeout,
-                                max_bytes=max_bytes)
+                                max_bytes=max_bytes, allow_private=allow_private)
     locations = get_list(_url(base, region, language, "locations"), timeout=timeout,
-                         max_bytes=max_bytes)
+                         max_bytes=max_bytes, allow_private=allow_private)
     return RegionData(region, base, language, events, locations)

@@ -75,12 +75,14 @@ def _validated(converted: Converted, actor: str, net: Any) -> None:
               help="Seconds one download may take.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_BYTES, show_default=True,
               help="Largest answer accepted.")
+@click.option("--allow-private-addresses", is_flag=True,
+              help="Allow a CMS on a loopback or private address (refused by default).")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def integreat_command(*, region: str, base_url: str, into: Path, actor_id: str | None,
-                      language: str, timeout: float, max_bytes: int, dry_run: bool,
-                      fmt: str) -> None:
+                      language: str, timeout: float, max_bytes: int,
+                      allow_private_addresses: bool, dry_run: bool, fmt: str) -> None:
     """Import the events of Integreat REGION (all languages) into DIR's events file."""
     if not base_url.startswith(("http://", "https://")):
         raise click.BadParameter("must be an http:// or https:// URL", param_hint="--base-url")
@@ -90,7 +92,7 @@ def integreat_command(*, region: str, base_url: str, into: Path, actor_id: str |
     existing = net.actors.get(actor)
     try:
         data = fetch_region(base_url, region, language=language, timeout=timeout,
-                            max_bytes=max_bytes)
+                            max_bytes=max_bytes, allow_private=allow_private_addresses)
     except IntegreatError as exc:
         _fail(f"{exc}; nothing was changed")
     visibility = existing.visibility.value if existing is not None else "public"
