@@ -55,18 +55,10 @@ from ...datadir.yamlio import Record
 from ...errors import Origin, Problem
 from ...model import Visibility
 from ...region import Region
-from .event import (
-    NO_TITLE,
-    PERIOD_OVERRIDES,
-    SkipEvent,
-    convert,
-    custom_zone,
-    event_id,
-    feed_zones,
-    one,
-)
+from .event import NO_TITLE, PERIOD_OVERRIDES, SkipEvent, convert, event_id, one
 from .lines import Block, Note, decode, scan, unfold
 from .zonerules import refused_zone, without_zones
+from .zones import custom_zone, feed_zones
 
 __all__ = [
     "IMPORTED_FIELDS", "NO_TITLE", "ImportedFeed", "Note", "Skipped", "decode", "event_id",
