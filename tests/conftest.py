@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +75,20 @@ def oberberg() -> Path:
     if importlib.util.find_spec("ki_network_oberberg") is None:
         pytest.skip("the region plugin ki-network-oberberg is not installed")
     return EXAMPLE
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, error: type[Exception] = TimeoutError) -> Iterator[None]:
+    """Turn a hang into a failure: raise ``error`` when the block runs past ``seconds``
+    (SIGALRM, so the main thread of a POSIX process only — which pytest's is)."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise error(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +33,8 @@ from ki_network.calendar.ics_import.reader import read_ics
 from ki_network.calendar.ics_import.sniff import not_a_calendar
 from ki_network.testing import bare_plugin_manager, write_network
 
+from ..conftest import time_limit
+
 EXAMPLES = int(os.environ.get("KI_FUZZ_EXAMPLES", "60"))
 #: Seconds one feed may take to read (the slowest legitimate ones take a few hundredths).
 BUDGET = 3.0
@@ -43,20 +43,6 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None,
                                        HealthCheck.filter_too_much])
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Turn a hang into a failure (the budget is checked separately, more tightly)."""
-
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError(f"took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # -- values ----------------------------------------------------------------------------------

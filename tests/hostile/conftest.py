@@ -10,10 +10,8 @@ runner, so a traceback shows up as ``result.exception`` and fails :func:`run`.
 from __future__ import annotations
 
 import copy
-import signal
 from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import pytest
@@ -22,6 +20,8 @@ from click.testing import CliRunner, Result
 
 from ki_network.cli import main
 from ki_network.testing import TINY
+
+from ..conftest import time_limit
 
 #: seconds a hostile case may take at most (a tiny network loads in a fraction of a second)
 DEADLINE = 30
@@ -33,16 +33,8 @@ class Hang(Exception):  # noqa: N818 - what it is
 
 @pytest.fixture(autouse=True)
 def deadline() -> Iterator[None]:
-    def alarm(signum: int, frame: FrameType | None) -> None:
-        raise Hang(f"still running after {DEADLINE} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, DEADLINE)
-    try:
+    with time_limit(DEADLINE, Hang):
         yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def run(*args: str | Path) -> Result:

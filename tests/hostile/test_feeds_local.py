@@ -8,11 +8,8 @@ import FILE`` (a person names the file) reads regular files only, capped before 
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
-import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +20,8 @@ from ki_network import DataError, load
 from ki_network.cli import main
 from ki_network.testing import TINY, bare_plugin_manager, write_network
 
+from ..conftest import time_limit
+
 FEED = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1@test\r\n"
         b"DTSTART:20260310T170000Z\r\nSUMMARY:Elternabend\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 EVENT_ID = "caritas-1-test-3d44fbd77f"
@@ -30,20 +29,6 @@ BUDGET = 10
 posix_only = pytest.mark.skipif(os.name != "posix", reason="devices and FIFOs are POSIX")
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Fail (instead of hanging the suite) when the block takes longer than ``seconds``."""
-
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError(f"took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def live(tmp_path: Path, calendar: str, **feeds: object) -> Path:

@@ -7,10 +7,7 @@ sees them; times referring to them are read as local time, with a note.
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,23 +18,11 @@ from ki_network.calendar.ics_import.reader import read_ics
 from ki_network.cli import main
 from ki_network.testing import TINY, bare_plugin_manager, write_network
 
+from ..conftest import time_limit
+
 BUDGET = 5  # seconds; each case takes milliseconds once fixed
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Fail (instead of hanging the suite) when the block takes longer than ``seconds``."""
-
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError(f"took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def unique(name: str) -> str:

@@ -13,7 +13,6 @@ import contextlib
 import gzip
 import importlib
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +28,8 @@ from ki_network.calendar.ics_import.fetch import FetchError, fetch, refused_addr
 from ki_network.cli import main
 from ki_network.testing import TINY, bare_plugin_manager, write_network
 
+from ..conftest import time_limit
+
 FEED = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1@test\r\n"
         b"DTSTART:20260310T170000Z\r\nSUMMARY:Elternabend\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 #: the module (the package exports the function under the same name)
@@ -38,20 +39,6 @@ EVENT_ID = "caritas-1-test-3d44fbd77f"  # the id of FEED's event for actor carit
 BUDGET = 10  # seconds for any one case; the limits under test are 1 s
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Fail (instead of hanging the suite) when the block takes longer than ``seconds``."""
-
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError(f"took longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 class _Handler(BaseHTTPRequestHandler):
