@@ -6,6 +6,8 @@ import contextlib
 import copy
 import importlib.util
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -92,3 +94,32 @@ def time_limit(seconds: float, error: type[Exception] = TimeoutError) -> Iterato
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+# -- headless Chromium, for the report and the feed server's pages ---------------------------
+
+#: screenshots the browser tests write for a person to look at
+ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
+CONSOLE = re.compile(r":CONSOLE(?:\(\d+\)|:\d+)\] (.*)")
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--enable-logging=stderr", "--v=0")
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.skip("no Chromium on this machine: install Debian's package (apt-get install "
+                "chromium; .ci/run does so when it runs as root)")
+
+
+def browse(chromium: str, profile: Path, *args: str) -> tuple[str, list[str]]:
+    """Run Chromium headless with ``args``; its stdout and the page's console messages."""
+    done = subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    console = [m.group(1) for line in done.stderr.splitlines()
+               if (m := CONSOLE.search(line))]
+    return done.stdout, console

@@ -6,41 +6,14 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from ..conftest import ARTIFACTS, browse
 from .conftest import PARTNER_TOKEN, Server
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
-CONSOLE = re.compile(r":CONSOLE(?:\(\d+\)|:\d+)\] (.*)")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--enable-logging=stderr", "--v=0")
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.skip("no Chromium on this machine: install Debian's package (apt-get install "
-                "chromium; .ci/run does so when it runs as root)")
-
-
-def browse(chromium: str, profile: Path, *args: str) -> tuple[str, list[str]]:
-    """Run Chromium headless with ``args``; its stdout and the page's console messages."""
-    done = subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=180, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    console = [m.group(1) for line in done.stderr.splitlines()
-               if (m := CONSOLE.search(line))]
-    return done.stdout, console
 
 
 def _subscribe_links(dom: str) -> list[str]:
