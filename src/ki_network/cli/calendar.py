@@ -12,9 +12,8 @@ from ..calendar.ics_export.selection import select, split
 from ..calendar.ics_export.state import STATE_FILE, CalendarState
 from ..calendar.ics_export.writer import export_calendar
 from ..checks import find_conflicts
+from ..errors import UnknownValueError
 from ..model import Severity
-from ..network import Network
-from ..region import did_you_mean
 from ._common import (
     SaneDateTime,
     audience_option,
@@ -40,26 +39,6 @@ def _day_or_time(value: datetime | None) -> date | datetime | None:
     if value is None:
         return None
     return value.date() if value.time() == datetime.min.time() else value
-
-
-def _check_filters(net: Network, actor: str | None, municipality: str | None,
-                   topic: str | None, target_group: str | None) -> None:
-    """Unknown filter values are usage errors, not empty calendars."""
-    if actor is not None and actor not in net.actors:
-        raise click.BadParameter(f"no actor {actor!r}{did_you_mean(actor, net.actors)}",
-                                 param_hint="--actor")
-    if municipality is not None and net.region.resolve(municipality) is None:
-        names = [m.name for m in net.region.municipalities]
-        raise click.BadParameter(
-            f"no municipality {municipality!r}{did_you_mean(municipality, names)}",
-            param_hint="--municipality")
-    if topic is not None and topic not in net.topics:
-        raise click.BadParameter(f"no topic {topic!r}{did_you_mean(topic, net.topics)}",
-                                 param_hint="--topic")
-    if target_group is not None and target_group not in net.target_groups:
-        raise click.BadParameter(
-            f"no target group {target_group!r}{did_you_mean(target_group, net.target_groups)}",
-            param_hint="--target-group")
 
 
 def _file_name(key: str) -> str:
@@ -121,14 +100,17 @@ def calendar_command(  # noqa: PLR0917 - click passes the options by position
     full = load_network(directory)
     _ = gettext_for(lang, full)
     net = full.for_audience(audience)
-    _check_filters(net, actor, municipality, topic, target_group)
+    try:  # select checks every filter (UnknownValueError with the "did you mean")
+        items = select(net, actor=actor, municipality=municipality, topic=topic,
+                       target_group=target_group)
+    except UnknownValueError as exc:
+        raise click.BadParameter(str(exc),
+                                 param_hint="--" + exc.argument.replace("_", "-")) from exc
     path = None if no_state else (state_path or Path(directory) / STATE_FILE)
     try:
         state = CalendarState.load(path)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    items = select(net, actor=actor, municipality=municipality, topic=topic,
-                   target_group=target_group)
     title = name or net.config.name
     if split_by is None:
         files = {output: (title, items)}
