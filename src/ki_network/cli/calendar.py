@@ -166,7 +166,7 @@ def conflicts_command(directory: str, today: datetime | None,  # noqa: PLR0917 -
     if _sort_key(last) <= _sort_key(first):
         raise click.BadParameter("--to must be after --from", param_hint="--to")
     findings = find_conflicts(net, first, last, language=resolve_lang(lang, net),
-                              audience="internal")
+                              audience=net.audience)
     if fmt == "json":
         echo_json({"window": {"from": first.isoformat(), "to": last.isoformat()},
                    "findings": [{"rule": f.rule, "severity": f.severity.value,
