@@ -12,7 +12,8 @@ See ``docs/rules.md``.
 """
 
 from ..plugin.contracts import Rule
-from .conflicts import Conflict, HolidayCollision, Overlap, detect_conflicts
+from .conflict_kinds import Conflict, HolidayCollision, Overlap
+from .conflicts import detect_conflicts
 from .coverage import CoverageGapRule, LanguageGapRule
 from .engine import (
     RULE_FAILED,

@@ -42,29 +42,40 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import attrs
-
 from ..calendar.occurrences import occurrences
 from ..calendar.series import Item, Occurrence
-from ..model import ClosedDay, DateOrDateTime, Offer, Severity
+from ..model import ClosedDay, DateOrDateTime, Offer
 
 if TYPE_CHECKING:
     from ..network import Network
-
-SCHEDULE_CONFLICT = "schedule-conflict"
-LOCATION_DOUBLE_BOOKED = "location-double-booked"
-ORGANISER_DOUBLE_BOOKED = "organiser-double-booked"
-HOLIDAY_COLLISION = "holiday-collision"
-RULE_IDS = (SCHEDULE_CONFLICT, LOCATION_DOUBLE_BOOKED, ORGANISER_DOUBLE_BOOKED, HOLIDAY_COLLISION)
+from .conflict_kinds import (
+    _EXAMPLES,
+    HOLIDAY_COLLISION,
+    LOCATION_DOUBLE_BOOKED,
+    ORGANISER_DOUBLE_BOOKED,
+    SCHEDULE_CONFLICT,
+    Conflict,
+    HolidayCollision,
+    Overlap,
+)
 
 #: target groups that school holidays and public holidays concern (``target_groups`` setting
 #: of ``holiday-collision`` replaces it)
 HOLIDAY_GROUPS = frozenset({"pupils", "parents", "children", "families", "youth", "toddlers"})
-_EXAMPLES = 5
+
+
 Key = tuple[str, ...]
+
+
 _STREET = re.compile(r"\b(stra(ss|ß)e|str)\b")
+
+
 _NOT_WORD = re.compile(r"[^\w]+")
+
+
 _STREET_NUMBER = re.compile(r"(\w+str|\w+weg|\w+platz|\w+allee|\w+ring|\w+gasse)\s+(\d+\w?)\b")
+
+
 _PERSON = "person: "
 
 
@@ -81,106 +92,6 @@ def normalise_location(text: str | None) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold().replace("ß", "ss")
     folded = _STREET.sub("str", folded.replace("strasse", "str"))
     return _NOT_WORD.sub(" ", folded).strip()
-
-
-#: how evidence writes a local time
-_MINUTE = "%Y-%m-%d %H:%M"
-
-
-@attrs.frozen
-class Overlap:
-    """Two series that meet at the same time under one rule: for the same people
-    (``schedule-conflict``), at the same place (``location-double-booked``) or with the same
-    organiser or contact person at two places (``organiser-double-booked``).
-
-    ``times`` are the starts (local, aware) of the first overlapping occurrences of ``a`` and
-    ``b``, at most five pairs; ``count`` is how often they overlap in the window.
-    """
-
-    rule: str
-    a: Item
-    b: Item
-    series: tuple[str, str]
-    count: int
-    times: tuple[tuple[datetime, datetime], ...]
-    subjects: tuple[str, ...]
-    #: ``schedule-conflict``: where and for whom
-    municipality: str = ""
-    target_groups: tuple[str, ...] = ()
-    #: ``location-double-booked``: the place as ``a`` names it
-    location: str = ""
-    #: ``organiser-double-booked``: the actors and the named contact people (case-folded)
-    actors: tuple[str, ...] = ()
-    people: tuple[str, ...] = ()
-
-    @property
-    def severity(self) -> Severity:
-        return Severity.WARNING
-
-    @property
-    def first(self) -> datetime:
-        """When the first overlap begins (the later of the two starts)."""
-        return max(self.times[0])
-
-    def evidence(self) -> dict[str, Any]:
-        """The facts, independent of language: ``Finding.evidence``."""
-        evidence: dict[str, Any] = {
-            "occurrences": self.count, "first": self.first.strftime(_MINUTE),
-            "times": [[x.strftime(_MINUTE), y.strftime(_MINUTE)] for x, y in self.times],
-            "series": list(self.series)}
-        if self.rule == SCHEDULE_CONFLICT:
-            evidence.update(municipality=self.municipality,
-                            target_groups=list(self.target_groups))
-        elif self.rule == LOCATION_DOUBLE_BOOKED:
-            evidence.update(location=self.location)
-        else:
-            evidence.update(actors=list(self.actors), people=list(self.people),
-                            locations=[self.a.location or self.a.municipality,
-                                       self.b.location or self.b.municipality])
-        return evidence
-
-
-@attrs.frozen
-class HolidayCollision:
-    """A series for the people of ``groups`` that meets on closed days: one public holiday,
-    or (all together) the school holidays of the window.  ``days`` are all the local days
-    it meets on them."""
-
-    subjects: tuple[str, ...]
-    series: str
-    holidays: tuple[ClosedDay, ...]
-    days: tuple[date, ...]
-    groups: tuple[str, ...]
-    rule: str = HOLIDAY_COLLISION
-
-    @property
-    def public(self) -> bool:
-        return self.holidays[0].kind == "public_holiday"
-
-    @property
-    def severity(self) -> Severity:
-        return Severity.WARNING if self.public else Severity.INFO
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The holidays' names, each once, in order."""
-        return tuple(dict.fromkeys(c.name for c in self.holidays))
-
-    @property
-    def first(self) -> date:
-        return self.days[0]
-
-    def evidence(self) -> dict[str, Any]:
-        """The facts, independent of language: ``Finding.evidence``."""
-        return {"holiday": ", ".join(self.names), "kind": self.holidays[0].kind,
-                "holiday_first": self.holidays[0].first.isoformat(),
-                "holiday_last": self.holidays[-1].last.isoformat(), "series": [self.series],
-                "first": self.days[0].isoformat(), "occurrences": len(self.days),
-                "dates": [d.isoformat() for d in self.days[:_EXAMPLES]]}
-
-
-#: what :func:`detect_conflicts` finds
-Conflict = Overlap | HolidayCollision
 
 
 def detect_conflicts(network: Network, start: DateOrDateTime, end: DateOrDateTime
@@ -217,9 +128,6 @@ def conflicts_in(network: Network, found: Sequence[Occurrence]) -> list[Conflict
         conflicts.extend(_holidays(network, busy, groups))
     conflicts.sort(key=lambda c: (c.rule, c.subjects, c.first.isoformat()))
     return conflicts
-
-
-# -- overlaps ----------------------------------------------------------------------------------
 
 
 def _group_keys(item: Item) -> list[Key]:
@@ -375,9 +283,6 @@ class _Pair:
             fields.update(actors=tuple(actors), people=tuple(people))
         return Overlap(self.rule, a, b, (self.a.uid, self.b.uid), self.count, local,
                        tuple(sorted(self.subjects)), **fields)
-
-
-# -- holidays ----------------------------------------------------------------------------------
 
 
 def _closed_spans(network: Network, found: Sequence[Occurrence]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..duplicates import OVERLAP_RULE, Pair, directory_of, evidence_of, rule_of
 from ..locale import supported, translator
 from ..model import Finding, Severity
-from .conflicts import (
+from .conflict_kinds import (
     LOCATION_DOUBLE_BOOKED,
     SCHEDULE_CONFLICT,
     Conflict,

@@ -20,14 +20,13 @@ from ..locale import N_
 from ..model import DateOrDateTime, Finding, Severity, Visibility
 from ..network import restricted
 from ..plugin.contracts import RuleBase
-from .conflicts import (
+from .conflict_kinds import (
     HOLIDAY_COLLISION,
     LOCATION_DOUBLE_BOOKED,
     ORGANISER_DOUBLE_BOOKED,
     SCHEDULE_CONFLICT,
-    conflicts_in,
-    detect_conflicts,
 )
+from .conflicts import conflicts_in, detect_conflicts
 from .engine import RuleContext
 from .wording import Wording
 
